@@ -1,0 +1,40 @@
+# The two commands of the README's quick start live here: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: run test setup lint build serve bench fuzz clean
+
+$(BIN)/improve: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/improve
+
+## The main job: lint the example handbook, build it, serve it (NO_SERVE=1 builds and exits).
+run: setup
+	$(BIN)/improve lint
+	$(BIN)/mkdocs build --strict
+	@if [ -n "$(NO_SERVE)" ]; then echo "Built the handbook into site/ (NO_SERVE set: not serving)."; \
+	else echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT); fi
+
+## The whole test suite: ruff, mypy, pytest.
+test: setup
+	$(BIN)/ruff check improve tests tooling
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python tooling/benchmark.py $(BENCH_ARGS)
+
+fuzz: setup
+	$(BIN)/python tooling/fuzz.py $(FUZZ_ARGS)
+
+clean:
+	rm -rf site .improve-cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from improve.cli.main import main
+
+main()

@@ -1,0 +1,139 @@
+"""The `improve` command: a thin layer that parses options, calls the library and exits.
+
+Exit codes (README, "Exit codes"): 0 clean or warnings only, 1 error findings, 2 usage, config,
+unknown id or revision, 3 internal error (one line; details in a log file or with --debug).
+Commands are imported only when run, so `improve --version` and pre-commit stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from improve import __version__
+from improve.core.errors import EXIT_INTERNAL, EXIT_USAGE, ImproveError
+
+# name -> "module:function"; the help text lists them in this order.
+COMMANDS: dict[str, str] = {
+    "new": "improve.cli.new:new",
+    "lint": "improve.cli.lint:lint",
+    "schema": "improve.cli.schema:schema",
+    "rules": "improve.cli.schema:rules",
+}
+ERROR_LOG = Path(tempfile.gettempdir()) / "improve-last-error.log"
+
+
+@dataclass
+class App:
+    """What every command shares: the pinned date and the repository's config, loaded on demand."""
+
+    today_option: str | None = None
+    root_option: Path | None = None
+    debug: bool = False
+    _config: Any = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Any:
+        if self._config is None:
+            from improve.core.config import load_config
+
+            if self.root_option is not None:
+                self._config = load_config(self.root_option)
+            else:
+                self._config = load_config()
+        return self._config
+
+    @property
+    def today(self) -> Any:
+        from improve.core.clock import today
+
+        return today(self.config.timezone, self.today_option)
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="improve")
+@click.option("--today", "today_option", metavar="DATE",
+              help="Pin today's date (YYYY-MM-DD) for overdue, stale and done_on. "
+                   "Default: $IMPROVE_TODAY, else the date in the configured time zone.")
+@click.option("-C", "--root", "root_option", type=click.Path(file_okay=False, path_type=Path),
+              help="Run as if started in this folder.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.pass_context
+def cli(ctx: click.Context, today_option: str | None, root_option: Path | None, debug: bool) -> None:
+    """improve: retros, RCAs, runbooks and decision records as code in your repository."""
+    ctx.obj = App(today_option=today_option, root_option=root_option, debug=debug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one place where exceptions become exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="improve", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("improve: aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ImproveError as exc:
+        click.echo(f"improve: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("improve: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the error guard: no traceback reaches a user
+        if debug or os.environ.get("IMPROVE_DEBUG"):
+            traceback.print_exc()
+        else:
+            try:
+                ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+                where = f"details in {ERROR_LOG}"
+            except OSError:
+                where = "rerun with --debug for details"
+            click.echo(f"improve: internal error: {type(exc).__name__}: {exc} ({where}; "
+                       "please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def app(ctx: click.Context) -> App:
+    obj = ctx.find_object(App)
+    if obj is None:  # a command invoked on its own in a test
+        obj = App()
+        ctx.obj = obj
+    return obj
+
+
+def _set_today(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        app(ctx).today_option = value
+
+
+today_option = click.option(
+    "--today", metavar="DATE", expose_value=False, callback=_set_today, is_eager=True,
+    help="Pin today's date (YYYY-MM-DD). Default: $IMPROVE_TODAY, else today in the configured zone.",
+)

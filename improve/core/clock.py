@@ -1,0 +1,45 @@
+"""The one notion of "today" (overdue, stale, `done_on`, ages): pinned, or the configured zone's date.
+
+Order: an explicit value (`--today`, a plugin option), else `IMPROVE_TODAY`, else the current date
+in the configured time zone (UTC by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from improve.core.errors import ConfigError, UsageProblem
+
+ENV_TODAY = "IMPROVE_TODAY"
+
+
+def parse_date(text: str, *, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"{what} {text!r} is not an ISO date; write it as YYYY-MM-DD") from None
+
+
+def zone(name: str) -> dt.tzinfo:
+    if name.upper() == "UTC":
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {name!r} in the config; use an IANA name such as 'Europe/Berlin'"
+        ) from None
+
+
+def today(timezone: str = "UTC", pinned: str | dt.date | None = None) -> dt.date:
+    """Today, as every part of improve must see it."""
+    if isinstance(pinned, dt.date):
+        return pinned
+    if pinned:
+        return parse_date(pinned, what="--today")
+    env = os.environ.get(ENV_TODAY, "").strip()
+    if env:
+        return parse_date(env, what=ENV_TODAY)
+    return dt.datetime.now(zone(timezone)).date()

@@ -1,0 +1,248 @@
+"""Configuration: found by walking up, validated against a schema, frozen.
+
+`[tool.improve]` in pyproject.toml, or `.improve.toml` (same keys at top level) for repositories
+without one. The folder holding it is the repository root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from improve.core.errors import ConfigError
+from improve.model.finding import Finding, Severity
+from improve.model.kinds import KINDS, Kind
+
+STANDALONE = ".improve.toml"
+PYPROJECT = "pyproject.toml"
+DEFAULT_MAX_FILE_SIZE = 1 << 20
+DEFAULT_REVIEW_DAYS = 90
+DEFAULT_CACHE_DIR = ".improve-cache"
+
+DEFAULT_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "detection": ("alert", "customer", "test", "manual", "monitoring", "audit", "partner"),
+    "contributing_factors": (
+        "change-management",
+        "capacity",
+        "configuration",
+        "dependency",
+        "deployment",
+        "monitoring-gap",
+        "documentation",
+        "process",
+        "testing-gap",
+        "third-party",
+        "tooling",
+        "communication",
+        "data-quality",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    handle: str
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs to know about a repository, validated once."""
+
+    root: Path
+    source: Path | None = None
+    timezone: str = "UTC"
+    folders: dict[str, str] = field(default_factory=lambda: {k: v.folder for k, v in KINDS.items()})
+    templates: str | None = None
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    review_every_days: int = DEFAULT_REVIEW_DAYS
+    cache: bool = True
+    cache_dir: str = DEFAULT_CACHE_DIR
+    rules: dict[str, str] = field(default_factory=dict)
+    vocabularies: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_VOCABULARIES)
+    )
+    roster: dict[str, Person] = field(default_factory=dict)
+    policies: dict[str, Any] = field(default_factory=dict)
+    site: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+    def folder(self, kind: Kind) -> str:
+        return self.folders.get(kind.name, kind.folder)
+
+    def kind_for_folder(self, folder: str) -> Kind | None:
+        for kind in KINDS.values():
+            if self.folder(kind) == folder:
+                return kind
+        return None
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / self.cache_dir
+
+    def fingerprint(self) -> str:
+        """A hash of everything in the config that can change a finding (for the cache)."""
+        blob = json.dumps(self.raw, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def canonical_person(self, name: str) -> str | None:
+        """The roster handle for a name, email, handle or @handle; None when not on the roster."""
+        return _roster_index(self).get(_person_key(name))
+
+
+_ROSTER_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _person_key(name: str) -> str:
+    return name.strip().lstrip("@").casefold()
+
+
+def _roster_index(config: Config) -> dict[str, str]:
+    index = _ROSTER_CACHE.get(id(config))
+    if index is None:
+        index = {}
+        for handle, person in config.roster.items():
+            for alias in (handle, *person.names, *person.emails, *person.handles):
+                index[_person_key(alias)] = handle
+        _ROSTER_CACHE[id(config)] = index
+    return index
+
+
+def find_config(start: Path) -> tuple[Path, Path, dict[str, Any]] | None:
+    """Walk up from `start` to the first `.improve.toml` or pyproject.toml with [tool.improve]."""
+    for folder in (start, *start.parents):
+        standalone = folder / STANDALONE
+        if standalone.is_file():
+            return folder, standalone, _read_toml(standalone)
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file():
+            data = _read_toml(pyproject)
+            section = data.get("tool", {}).get("improve")
+            if isinstance(section, dict):
+                return folder, pyproject, section
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def load_config(start: Path | None = None, *, root: Path | None = None) -> Config:
+    """The configuration that governs `start` (default: the current folder).
+
+    With `root`, that folder is the repository root whether or not it has a config (defaults
+    apply). Without a config anywhere up the tree, improve refuses to guess.
+    """
+    if root is not None:
+        root = root.resolve()
+        found = find_config(root)
+        if found is None or found[0] != root:
+            return _build(root, None, {})
+        return _build(*found)
+    start = (start or Path.cwd()).resolve()
+    found = find_config(start)
+    if found is None:
+        raise ConfigError(
+            f"no improve configuration found in {start} or above it: add [tool.improve] to "
+            "pyproject.toml or a .improve.toml file (or run `improve init`)"
+        )
+    return _build(*found)
+
+
+def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
+    findings: list[Finding] = []
+    if raw:
+        findings = _validate(raw, source)
+    vocab = {name: tuple(values) for name, values in DEFAULT_VOCABULARIES.items()}
+    for name, extra in raw.get("vocabularies", {}).items():
+        vocab[name] = tuple(dict.fromkeys((*vocab.get(name, ()), *extra)))
+    roster = {
+        handle: Person(
+            handle=handle,
+            names=tuple(entry.get("names", ())),
+            emails=tuple(entry.get("emails", ())),
+            handles=tuple(entry.get("handles", ())),
+            team=entry.get("team"),
+        )
+        for handle, entry in raw.get("roster", {}).items()
+    }
+    folders = {k: v.folder for k, v in KINDS.items()} | dict(raw.get("folders", {}))
+    for kind_name, folder in folders.items():
+        if Path(folder).is_absolute() or ".." in Path(folder).parts:
+            raise ConfigError(
+                f"folder for {kind_name} ({folder!r}) must be a path inside the repository"
+            )
+    from improve.core.clock import zone
+
+    timezone = raw.get("timezone", "UTC")
+    zone(timezone)  # fail early with a clear message
+    return Config(
+        root=root,
+        source=source,
+        timezone=timezone,
+        folders=folders,
+        templates=raw.get("templates"),
+        exclude=tuple(raw.get("exclude", ())),
+        max_file_size=raw.get("max_file_size", DEFAULT_MAX_FILE_SIZE),
+        review_every_days=raw.get("review_every_days", DEFAULT_REVIEW_DAYS),
+        cache=raw.get("cache", True),
+        cache_dir=raw.get("cache_dir", DEFAULT_CACHE_DIR),
+        rules=dict(raw.get("rules", {})),
+        vocabularies=vocab,
+        roster=roster,
+        policies=dict(raw.get("policies", {})),
+        site=dict(raw.get("site", {})),
+        raw=raw,
+        findings=tuple(findings),
+    )
+
+
+def _validate(raw: dict[str, Any], source: Path | None) -> list[Finding]:
+    """Unknown keys become warnings (with a did-you-mean); any other mistake stops the run."""
+    from improve.core.validate import schema_validator
+
+    validator = schema_validator("config")
+    if validator.is_valid(raw):
+        return []
+    findings: list[Finding] = []
+    problems: list[str] = []
+    rel = source.name if source else "config"
+    text = source.read_text(encoding="utf-8") if source else ""
+    for error in validator.detailed_errors(raw):
+        if error.rule == "unknown-field":
+            key = error.path[-1] if error.path else ""
+            findings.append(
+                Finding(rel, _line_of_key(text, str(key)), 1, "config-unknown-key",
+                        Severity.WARNING, f"unknown config key: {error.message}")
+            )
+        else:
+            where = ".".join(str(p) for p in error.path) or "[tool.improve]"
+            problems.append(f"{where}: {error.message}")
+    if problems:
+        raise ConfigError(f"{rel}: invalid improve config: " + "; ".join(problems))
+    return findings
+
+
+def _line_of_key(text: str, key: str) -> int:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    if match:
+        return text.count("\n", 0, match.start()) + 1
+    header = re.compile(rf"^\s*\[.*\b{re.escape(key)}\]\s*$", re.MULTILINE).search(text)
+    return text.count("\n", 0, header.start()) + 1 if header else 1

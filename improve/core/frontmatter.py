@@ -1,0 +1,374 @@
+"""Reading a document: bytes -> text -> front matter (safe YAML) and body, with positions.
+
+Every problem in the bytes becomes a `Problem` (never an exception), so one bad file never stops
+a run. Positions are 1-based file lines and columns; the node map that gives them is built only
+when a finding needs one, because composing nodes costs as much again as parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import yaml
+
+FENCE = "---"
+# YAML 1.1 types a person rarely means in a text field; see rule `yaml-implicit-type`.
+MAX_ALIAS_EXPANSION = 10_000
+MAX_NESTING = 64
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reading problem, before it is tied to a path and given its configured severity."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loading; dates stay text (validated as dates later); duplicate keys are recorded."""
+
+    duplicates: list[tuple[str, int, int]]
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    mark = key_node.start_mark
+                    self.duplicates.append((str(key), mark.line, mark.column))
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+# Plain ISO dates and times are read as text: `2026-02-30` must be a finding, not a crash or a
+# silent datetime; the schemas check their format.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class ParsedFile:
+    """A document's text split into front matter and body, with what was wrong on the way."""
+
+    text: str = ""
+    meta: dict[str, Any] | None = None
+    body: str = ""
+    yaml_text: str = ""
+    fm_first_line: int = 2
+    body_first_line: int = 1
+    problems: list[Problem] = field(default_factory=list)
+    bom: bool = False
+    crlf: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.meta is not None
+
+    @cached_property
+    def _nodes(self) -> dict[tuple[Any, ...], tuple[tuple[int, int], tuple[int, int]]]:
+        return _node_positions(self.yaml_text, self.fm_first_line)
+
+    def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
+        """File line and column of the value at `path` (or of its key, with `key`).
+
+        Falls back to the nearest ancestor that exists, and to line 1 for the top level.
+        """
+        nodes = self._nodes
+        probe = tuple(path)
+        while probe:
+            if probe in nodes:
+                key_pos, value_pos = nodes[probe]
+                return key_pos if key else value_pos
+            probe = probe[:-1]
+        return (1, 1)
+
+    def source_text(self, path: tuple[Any, ...]) -> str | None:
+        """The scalar exactly as written at `path` (`no`, `0012`), for messages about YAML 1.1."""
+        line, column = self.locate(path)
+        lines = self.text.split("\n")
+        if not 1 <= line <= len(lines):
+            return None
+        rest = lines[line - 1][column - 1 :]
+        match = re.match(r"[^\s,#\]}]+(?:[ ][^\s,#\]}]+)*", rest)
+        return match.group(0) if match else None
+
+    def headings(self) -> list[tuple[int, int, str]]:
+        """(line, level, text) of every Markdown heading in the body, outside fenced code."""
+        found: list[tuple[int, int, str]] = []
+        fence: str | None = None
+        for offset, line in enumerate(self.body.split("\n")):
+            stripped = line.lstrip()
+            if stripped.startswith(("```", "~~~")):
+                marker = stripped[:3]
+                if fence is None:
+                    fence = marker
+                elif marker == fence:
+                    fence = None
+                continue
+            if fence is None:
+                match = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", line)
+                if match:
+                    found.append((self.body_first_line + offset, len(match[1]), match[2]))
+        return found
+
+
+def parse(raw: bytes, *, max_size: int = 1 << 20) -> ParsedFile:
+    """Split and parse a document; every problem is recorded, nothing is raised."""
+    result = ParsedFile()
+    if len(raw) > max_size:
+        result.problems.append(
+            Problem(1, 1, "file-too-large",
+                    f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit; split it or "
+                    "raise `max_file_size` in the config")
+        )
+        return result
+    if not raw.strip():
+        result.problems.append(
+            Problem(1, 1, "empty-file", "file is empty; start it with front matter between --- lines")
+        )
+        return result
+    if b"\x00" in raw:
+        result.problems.append(
+            Problem(1, 1, "binary-file", "file holds NUL bytes, so it is not text; "
+                    "documents must be UTF-8 Markdown")
+        )
+        return result
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        result.problems.append(
+            Problem(1, 1, "encoding",
+                    f"file is not valid UTF-8 (first bad byte on line {line}); save it as UTF-8")
+        )
+        return result
+    if text.startswith("\ufeff"):
+        result.bom = True
+        text = text[1:]
+    if "\r\n" in text:
+        result.crlf = True
+        text = text.replace("\r\n", "\n")
+    text = text.replace("\r", "\n")
+    result.text = text
+    lines = text.split("\n")
+    if lines[0].rstrip() != FENCE:
+        result.body = text
+        result.problems.append(
+            Problem(1, 1, "front-matter-missing",
+                    "no front matter: the file must start with a line '---', the YAML fields, "
+                    "and a closing '---'")
+        )
+        return result
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
+    if end is None:
+        result.problems.append(
+            Problem(1, 1, "front-matter-unterminated",
+                    "the front matter opened on line 1 is never closed; add a line '---' after it")
+        )
+        return result
+    result.yaml_text = "\n".join(lines[1:end]) + "\n"
+    result.body = "\n".join(lines[end + 1 :])
+    result.body_first_line = end + 2
+    _check_tabs(result, lines[1:end])
+    meta = _load(result)
+    if meta is None:
+        return result
+    if not isinstance(meta, dict):
+        shape = "empty" if meta == {} else f"a {_yaml_type(meta)}"
+        result.problems.append(
+            Problem(result.fm_first_line if end > 1 else 1, 1, "front-matter-not-mapping",
+                    f"front matter is {shape}, not a mapping of fields; write `key: value` lines")
+        )
+        return result
+    if any(not isinstance(k, str) for k in meta):
+        bad = next(k for k in meta if not isinstance(k, str))
+        result.problems.append(
+            Problem(result.fm_first_line, 1, "front-matter-not-mapping",
+                    f"front-matter key {bad!r} is not text; quote it")
+        )
+        meta = {str(k): v for k, v in meta.items()}
+    result.meta = meta
+    return result
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "null"
+    return "single value" if not isinstance(value, dict) else "mapping"
+
+
+def _check_tabs(result: ParsedFile, yaml_lines: list[str]) -> None:
+    for offset, line in enumerate(yaml_lines):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            result.problems.append(
+                Problem(result.fm_first_line + offset, indent.index("\t") + 1, "tab-indentation",
+                        "tab in indentation; YAML indents with spaces only")
+            )
+
+
+def _load(result: ParsedFile) -> Any:
+    text = result.yaml_text
+    if not text.strip():
+        result.problems.append(
+            Problem(1, 1, "front-matter-not-mapping",
+                    "front matter is empty; add at least `id` and `title`")
+        )
+        return None
+    complexity = _complexity_problem(text, result.fm_first_line)
+    if complexity:
+        result.problems.append(complexity)
+        return None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = result.fm_first_line + (mark.line if mark else 0)
+        column = (mark.column + 1) if mark else 1
+        what = (exc.problem or "invalid YAML").strip()
+        if exc.context:
+            what = f"{exc.context.strip()}, {what}"
+        result.problems.append(
+            Problem(line, column, "yaml-syntax", f"YAML syntax error: {what}; fix the front matter")
+        )
+        return None
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        message = f"YAML error: {first}"
+        if "expected a single document" in str(exc) or "but found another document" in str(exc):
+            message = "front matter holds more than one YAML document; keep one mapping"
+        result.problems.append(Problem(result.fm_first_line, 1, "yaml-syntax", message))
+        return None
+    except (RecursionError, MemoryError):
+        result.problems.append(
+            Problem(result.fm_first_line, 1, "yaml-complexity",
+                    "front matter is nested too deeply to read; flatten it")
+        )
+        return None
+    finally:
+        loader.dispose()
+    for key, line, column in loader.duplicates:
+        result.problems.append(
+            Problem(result.fm_first_line + line, column + 1, "duplicate-key",
+                    f"key `{key}` appears more than once in the same mapping; only the last "
+                    "would count, so keep one")
+        )
+    return data
+
+
+def _complexity_problem(text: str, first_line: int) -> Problem | None:
+    """Refuse alias bombs and deep nesting before a parser (or a validator walking it) blows up.
+
+    Cheap for ordinary front matter: the full scan only runs when aliases or many brackets or
+    dashes appear.
+    """
+    if text.count("[") + text.count("{") > MAX_NESTING or text.count("- ") > MAX_NESTING:
+        depth = _nesting_depth(text)
+        if depth > MAX_NESTING:
+            return Problem(first_line, 1, "yaml-complexity",
+                           f"front matter nests {depth} levels deep (limit {MAX_NESTING}); flatten it")
+    if "*" in text and "&" in text:
+        try:
+            size = _expanded_size(text)
+        except yaml.YAMLError:
+            return None  # the real parse reports the syntax error with its position
+        if size > MAX_ALIAS_EXPANSION:
+            return Problem(first_line, 1, "yaml-complexity",
+                           f"YAML aliases expand to over {MAX_ALIAS_EXPANSION:,} values (an alias "
+                           "bomb?); write the values out instead")
+    return None
+
+
+def _nesting_depth(text: str) -> int:
+    """An upper bound on nesting: flow brackets plus block levels (indent and `- ` runs)."""
+    deepest = 0
+    flow = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        block = len(line) - len(stripped)
+        dashes = 0
+        while stripped.startswith("- ") or stripped == "-":
+            dashes += 1
+            stripped = stripped[2:].lstrip(" ")
+        for char in stripped:
+            if char in "[{":
+                flow += 1
+                deepest = max(deepest, flow + dashes + block // 2)
+            elif char in "]}":
+                flow = max(0, flow - 1)
+        deepest = max(deepest, flow + dashes + block // 2)
+    return deepest
+
+
+def _expanded_size(text: str) -> int:
+    """How many nodes the document has once every alias is expanded (memoised per anchor)."""
+    root = yaml.compose(text, Loader=_BaseLoader)
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a cycle counts once
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        total = min(total, MAX_ALIAS_EXPANSION + 1)
+        sizes[id(node)] = total
+        return total
+
+    return size(root) if root is not None else 0
+
+
+def _node_positions(
+    yaml_text: str, first_line: int
+) -> dict[tuple[Any, ...], tuple[tuple[int, int], tuple[int, int]]]:
+    """Map each path in the front matter to ((key line, col), (value line, col)), 1-based."""
+    positions: dict[tuple[Any, ...], tuple[tuple[int, int], tuple[int, int]]] = {}
+    try:
+        root = yaml.compose(yaml_text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return positions
+
+    def mark(m: yaml.Mark) -> tuple[int, int]:
+        return (first_line + m.line, m.column + 1)
+
+    def walk(node: yaml.Node, path: tuple[Any, ...], depth: int) -> None:
+        if depth > MAX_NESTING:
+            return
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    child = (*path, key_node.value)
+                    positions[child] = (mark(key_node.start_mark), mark(value_node.start_mark))
+                    walk(value_node, child, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                positions[child] = (mark(item.start_mark), mark(item.start_mark))
+                walk(item, child, depth + 1)
+
+    if root is not None:
+        walk(root, (), 0)
+    return positions

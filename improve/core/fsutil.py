@@ -1,0 +1,88 @@
+"""Writing files without ever leaving half of one, and keeping paths inside the repository."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from improve.core.errors import UnsafePathError
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False) -> None:
+    """Write `data` to `path` via a temporary file in the same folder, flushed, then renamed.
+
+    An interrupted run leaves the old file or the new one, never a mix. The file mode of an
+    existing file is kept (unless `mode` is given). With `exclusive`, an existing file is never
+    replaced: the rename becomes a hard link that fails if the name is taken (see `improve new`).
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if exclusive:
+            os.link(tmp, path)  # raises FileExistsError instead of replacing
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def inside(root: Path, candidate: Path) -> bool:
+    """True when `candidate`, with every symbolic link resolved, is `root` or below it."""
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """`root / parts`, refusing any result that resolves outside `root`."""
+    path = root.joinpath(*parts)
+    if not inside(root, path):
+        raise UnsafePathError(f"{'/'.join(parts)} would leave {root}; paths must stay inside it")
+    return path
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """An exclusive advisory lock, so concurrent `improve` runs take turns on a shared step."""
+    import fcntl
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,139 @@
+"""`improve lint`: per-file findings (cached), then the repository-wide checks on the summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from improve.core.analyze import FileResult, analyze_file, to_finding
+from improve.core.config import Config
+from improve.core.errors import UsageProblem
+from improve.core.frontmatter import ParsedFile
+from improve.core.repository import DocFile, classify, discover, read_document
+from improve.core.rules import REPOSITORY_CHECKS, Context, RepoIssue, all_rules
+from improve.core.summary import RepoIndex
+from improve.model.finding import Finding, Severity
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    documents: int
+    checked: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """The contract: 0 clean or warnings only, 1 errors (or any finding with `strict`)."""
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+
+def analyze_all(files: Sequence[DocFile], ctx: Context, *, use_cache: bool) -> dict[str, FileResult]:
+    """Per-file results for every document; the cache and the process pool plug in here."""
+    if use_cache and ctx.config.cache:
+        from improve.core.cache import cached_analyze
+
+        return cached_analyze(files, ctx)
+    from improve.core.parallel import analyze_many
+
+    return analyze_many(files, ctx)
+
+
+def select_paths(config: Config, paths: Iterable[str], cwd: Path | None = None) -> set[str]:
+    """Repository-relative paths of the documents the user named (files or folders)."""
+    cwd = cwd or Path.cwd()
+    root = config.root.resolve()
+    selected: set[str] = set()
+    for raw in paths:
+        candidate = (cwd / raw).absolute()
+        if not candidate.exists() and not candidate.is_symlink():
+            raise UsageProblem(f"{raw}: no such file or folder")
+        try:
+            rel = Path(os.path.normpath(candidate)).relative_to(root).as_posix()
+        except ValueError:
+            raise UsageProblem(f"{raw} is outside the repository at {root}") from None
+        if candidate.is_dir():
+            prefix = "" if rel == "." else rel + "/"
+            selected.add(prefix or "/")
+        else:
+            selected.add(rel)
+    return selected
+
+
+def _selected(path: str, selection: set[str]) -> bool:
+    if path in selection or "/" in selection:
+        return True
+    return any(s.endswith("/") and path.startswith(s) for s in selection)
+
+
+def lint(
+    config: Config,
+    today: dt.date,
+    paths: Sequence[str] | None = None,
+    *,
+    use_cache: bool = True,
+    selection: set[str] | None = None,
+    involved_ids: set[str] | None = None,
+) -> LintResult:
+    """Lint the repository; with `paths` (or a `selection`), report only those documents.
+
+    The repository-wide checks always see every document, so a duplicate id or a dangling
+    reference is caught even when only the changed files are named (pre-commit). A cross-file
+    finding in another file is reported when it involves a selected file or id.
+    """
+    all_rules()
+    ctx = Context(config=config, today=today)
+    files = discover(config)
+    if paths:
+        selection = (selection or set()) | select_paths(config, paths)
+    results = analyze_all(files, ctx, use_cache=use_cache)
+    index = RepoIndex({p: r.summary for p, r in results.items() if r.summary is not None})
+    repo_issues = [issue for check in REPOSITORY_CHECKS for issue in check(index, ctx)]
+
+    by_path = {f.path: f for f in files}
+    findings: list[Finding] = list(config.findings)
+    wanted_ids = set(involved_ids or ())
+    if selection is not None:
+        for path in by_path:
+            if _selected(path, selection):
+                summary = results[path].summary
+                if summary and summary.id:
+                    wanted_ids.add(summary.id)
+    for path, result in results.items():
+        if selection is None or _selected(path, selection):
+            findings.extend(result.findings)
+    parsed_cache: dict[str, ParsedFile] = {}
+    for repo_issue in repo_issues:
+        if selection is not None and not _involves(repo_issue, selection, wanted_ids):
+            continue
+        parsed = parsed_cache.get(repo_issue.file)
+        if parsed is None:
+            parsed = read_document(config, by_path[repo_issue.file]).parsed
+            parsed_cache[repo_issue.file] = parsed
+        finding = to_finding(repo_issue.file, parsed, repo_issue.issue, ctx)
+        if finding is not None:
+            findings.append(finding)
+    checked = len(files) if selection is None else sum(1 for p in by_path if _selected(p, selection))
+    return LintResult(sorted(set(findings)), documents=len(files), checked=checked)
+
+
+def _involves(issue: RepoIssue, selection: set[str], ids: set[str]) -> bool:
+    if _selected(issue.file, selection):
+        return True
+    return any(_selected(other, selection) or other in ids for other in issue.involves)
+
+
+def lint_paths_for(config: Config, names: Iterable[str]) -> list[DocFile]:
+    return [f for f in (classify(config, n) for n in names) if f is not None]

@@ -1,0 +1,65 @@
+"""Reporters for lint results: one interface, a registry, a stream they are given."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TextIO
+
+from improve.core.lint import LintResult
+from improve.model.finding import Finding, Severity
+
+Reporter = Callable[[LintResult, TextIO], None]
+
+
+def plain_line(finding: Finding) -> str:
+    return (f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.value}: "
+            f"{finding.message} [{finding.rule}]")
+
+
+def summary_line(result: LintResult) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    scope = plural(result.checked, "document")
+    if not result.findings:
+        return f"{scope} checked: no problems."
+    return f"{scope} checked: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}."
+
+
+def report_text(result: LintResult, stream: TextIO) -> None:
+    for finding in result.findings:
+        stream.write(plain_line(finding) + "\n")
+    stream.write(summary_line(result) + "\n")
+
+
+def report_json(result: LintResult, stream: TextIO) -> None:
+    json.dump([f.to_dict() for f in result.findings], stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def report_github(result: LintResult, stream: TextIO) -> None:
+    """Workflow-command annotations, then the plain lines (GitHub shows only ten of each level)."""
+    for finding in result.findings:
+        level = "error" if finding.severity is Severity.ERROR else "warning"
+        stream.write(
+            f"::{level} file={_escape_property(finding.path)},line={finding.line},"
+            f"col={finding.column},title={_escape_property(finding.rule)}::"
+            f"{_escape_data(finding.message)}\n"
+        )
+    report_text(result, stream)
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": report_text,
+    "json": report_json,
+    "github": report_github,
+}

@@ -1,0 +1,166 @@
+"""Which files are documents, and reading them: discovered once, read once, parsed once.
+
+Documents are the `<number>-<slug>.md` files below the kinds' folders, as git sees them (tracked
+plus untracked-but-not-ignored), or by a plain folder walk outside git. `README.md`, `index.md`
+and paths matching the config's `exclude` globs are not documents.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from improve.core.config import Config
+from improve.core.document import Document
+from improve.core.frontmatter import ParsedFile, Problem, parse
+from improve.model.ids import file_number
+from improve.model.kinds import KINDS, Kind
+
+NOT_DOCUMENTS = frozenset({"README.md", "index.md"})
+
+
+@dataclass(frozen=True, order=True)
+class DocFile:
+    """A document's place: repository-relative POSIX path, its kind and its number."""
+
+    path: str
+    kind_name: str
+    number: int
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.kind_name]
+
+
+def classify(config: Config, rel_path: str) -> DocFile | None:
+    """The DocFile for a repository-relative path, None when it is not a document."""
+    name = rel_path.rsplit("/", 1)[-1]
+    if name in NOT_DOCUMENTS:
+        return None
+    number = file_number(name)
+    if number is None:
+        return None
+    for kind in KINDS.values():
+        folder = config.folder(kind).strip("/")
+        if rel_path.startswith(folder + "/"):
+            if any(fnmatch.fnmatch(rel_path, pattern) for pattern in config.exclude):
+                return None
+            return DocFile(rel_path, kind.name, number)
+    return None
+
+
+def git_files(root: Path, folders: Iterable[str]) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files below `folders`; None outside a git work tree."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--", *folders],
+            capture_output=True, check=False,
+        )
+    except OSError:
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def walk_files(root: Path, folders: Iterable[str]) -> list[str]:
+    found: list[str] = []
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = Path(dirpath).relative_to(root).as_posix()
+            found.extend(f"{rel_dir}/{name}" for name in filenames)
+    return sorted(found)
+
+
+def discover(config: Config) -> list[DocFile]:
+    """Every document of the repository, sorted by path."""
+    folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+    names = git_files(config.root, folders)
+    if names is None:
+        names = walk_files(config.root, folders)
+    files: list[DocFile] = []
+    for name in names:
+        doc_file = classify(config, name)
+        if doc_file is not None and os.path.lexists(config.root / name):
+            files.append(doc_file)
+    return files
+
+
+def read_document(config: Config, doc_file: DocFile) -> Document:
+    """Read and parse one document; unreadable or unsafe files become problems, not exceptions."""
+    path = config.root / doc_file.path
+    parsed: ParsedFile
+    if path.is_symlink() and not _inside(config.root, path):
+        parsed = ParsedFile(problems=[Problem(1, 1, "symlink-outside",
+                                              "this document is a symbolic link to a file outside "
+                                              "the repository; it is not read or published")])
+    else:
+        try:
+            raw = _read_bounded(path, config.max_file_size)
+        except OSError as exc:
+            parsed = ParsedFile(problems=[Problem(1, 1, "encoding",
+                                                  f"cannot read the file: {exc.strerror}")])
+        else:
+            parsed = parse(raw, max_size=config.max_file_size)
+    return Document(path=doc_file.path, kind=doc_file.kind, number=doc_file.number, parsed=parsed)
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """Read at most one byte past the limit, so a huge file costs nothing to refuse."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class Repository:
+    """The documents of one repository, loaded on first use and kept for the run."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._files: list[DocFile] | None = None
+        self._documents: dict[str, Document] = {}
+
+    @property
+    def files(self) -> list[DocFile]:
+        if self._files is None:
+            self._files = discover(self.config)
+        return self._files
+
+    def document(self, doc_file: DocFile) -> Document:
+        doc = self._documents.get(doc_file.path)
+        if doc is None:
+            doc = read_document(self.config, doc_file)
+            self._documents[doc_file.path] = doc
+        return doc
+
+    def documents(self, *, include_restricted: bool = True) -> list[Document]:
+        docs = [self.document(f) for f in self.files]
+        if not include_restricted:
+            docs = [d for d in docs if d.visibility != "restricted"]
+        return docs
+
+    def by_id(self) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        for doc in self.documents():
+            if doc.id and doc.id not in found:
+                found[doc.id] = doc
+            for old in doc.strings("previous_ids"):
+                found.setdefault(old, doc)
+        return found

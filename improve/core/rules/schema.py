@@ -1,0 +1,45 @@
+"""Schema rules: each jsonschema failure becomes one of these, with a sentence and a position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from improve.core.document import Document
+from improve.core.rules import Context, Issue, document_check, rule
+from improve.core.validate import SchemaError, schema_validator, unknown_fields
+from improve.model.finding import Severity as S
+
+rule("missing-field", S.ERROR, "document", "A required field is missing (requirements grow with an RCA's severity and status).",
+     "a published RCA without `reviewed_by`")
+rule("unknown-field", S.WARNING, "document", "A field the schema does not define, with a did-you-mean.",
+     "`servces:` (did you mean `services`?)")
+rule("invalid-type", S.ERROR, "document", "A field has the wrong type.", "`tags: urgent` instead of a list")
+rule("invalid-value", S.ERROR, "document", "A value outside the allowed set or form.",
+     "`status: finished` in an action item")
+rule("invalid-date", S.ERROR, "document", "A date or timestamp that does not exist or lacks a time zone.",
+     "`due: 2026-02-30`")
+rule("yaml-implicit-type", S.ERROR, "document",
+     "An unquoted YAML 1.1 value (`no`, `on`, `0012`, `12:30`) where text is expected.",
+     "`owner: no` is read as false; write `owner: \"no\"`")
+
+
+@document_check
+def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
+    validator = schema_validator(doc.kind.schema.removesuffix(".schema.json"))
+    meta = doc.meta
+    errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
+    errors += unknown_fields(validator.schema, meta)
+    for error in errors:
+        message = error.message
+        if error.rule == "yaml-implicit-type":
+            written = doc.parsed.source_text(error.path) or str(error.value)
+            field = ".".join(str(p) for p in error.path)
+            message = (f"`{field}` is written `{written}`, which YAML reads as "
+                       f"{_describe(error.value)}, not text; quote it: \"{written}\"")
+        yield Issue(error.rule, message, path=error.path, at_key=error.at_key)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    return f"the number {value}"

@@ -1,0 +1,38 @@
+"""Body sections a kind expects, and template placeholders left unfilled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from improve.core.document import Document
+from improve.core.rules import Context, Issue, document_check, rule
+from improve.model.finding import Severity as S
+
+rule("missing-section", S.WARNING, "document", "A body section the kind expects is missing.",
+     "an RCA without `## Lessons learned`")
+rule("unfilled-placeholder", S.WARNING, "document", "A `<!-- TODO ... -->` prompt from the template is still there.",
+     "`<!-- TODO: what went well? -->`")
+
+_PLACEHOLDER = re.compile(r"<!--\s*TODO\b")
+
+
+@document_check
+def check_sections(doc: Document, ctx: Context) -> Iterable[Issue]:
+    headings = [text for _line, _level, text in doc.parsed.headings()]
+    for section in doc.kind.sections:
+        if not any(section.matches(heading) for heading in headings):
+            yield Issue("missing-section",
+                        f"missing section `## {section.title}`; a {doc.kind.name} has these "
+                        f"sections: {', '.join(s.title for s in doc.kind.sections)}",
+                        line=doc.parsed.body_first_line if doc.parsed.body.strip() else 1)
+
+
+@document_check
+def check_placeholders(doc: Document, ctx: Context) -> Iterable[Issue]:
+    for offset, line in enumerate(doc.parsed.body.split("\n")):
+        match = _PLACEHOLDER.search(line)
+        if match:
+            yield Issue("unfilled-placeholder", "template prompt not filled in yet; replace the "
+                        "`<!-- TODO ... -->` comment with the content it asks for",
+                        line=doc.parsed.body_first_line + offset, column=match.start() + 1)

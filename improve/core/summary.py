@@ -1,0 +1,100 @@
+"""The compact cross-reference summary of a document: what repository-wide checks need, no more.
+
+Summaries are plain data (they go in the cache as JSON), so a warm run and a one-file run can
+check duplicate ids, references and supersede links without re-reading every file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from improve.core.document import Document, as_list
+from improve.model.ids import parse_item_ref
+
+# Fields that hold ids of other documents (a single id or a list).
+REFERENCE_FIELDS = ("related", "runbooks", "supersedes", "superseded_by")
+
+
+@dataclass
+class Summary:
+    path: str
+    kind: str
+    id: str | None
+    number: int | None
+    title: str
+    status: str | None = None
+    date: str | None = None
+    team: str | None = None
+    visibility: str = "internal"
+    # (front-matter path, referenced id or item reference)
+    refs: list[tuple[list[Any], str]] = field(default_factory=list)
+    supersedes: list[str] = field(default_factory=list)
+    superseded_by: list[str] = field(default_factory=list)
+    previous_ids: list[str] = field(default_factory=list)
+    items: dict[str, str] = field(default_factory=dict)  # item id -> status
+    carried_over: list[str] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        return cls(**data)
+
+
+def summarize(doc: Document) -> Summary:
+    meta = doc.meta
+    refs: list[tuple[list[Any], str]] = []
+    for name in REFERENCE_FIELDS:
+        value = meta.get(name)
+        if isinstance(value, str):
+            refs.append(([name], value))
+        elif isinstance(value, list):
+            refs.extend(([name, i], v) for i, v in enumerate(value) if isinstance(v, str))
+    carried = meta.get("carried_over")
+    if isinstance(carried, list):
+        refs.extend((["carried_over", i], v) for i, v in enumerate(carried)
+                    if isinstance(v, str) and parse_item_ref(v))
+    date = meta.get("date")
+    return Summary(
+        path=doc.path,
+        kind=doc.kind.name,
+        id=doc.id,
+        number=doc.number,
+        title=doc.title,
+        status=doc.status,
+        date=date if isinstance(date, str) else None,
+        team=meta.get("team") if isinstance(meta.get("team"), str) else None,
+        visibility=doc.visibility,
+        refs=refs,
+        supersedes=[v for v in as_list(meta.get("supersedes")) if isinstance(v, str)],
+        superseded_by=[v for v in as_list(meta.get("superseded_by")) if isinstance(v, str)],
+        previous_ids=[v for v in as_list(meta.get("previous_ids")) if isinstance(v, str)],
+        items={item.item_id: item.status for item in doc.action_items},
+        carried_over=[v for v in as_list(carried) if isinstance(v, str)],
+        covers=[v for v in as_list(meta.get("covers")) if isinstance(v, str)],
+    )
+
+
+@dataclass
+class RepoIndex:
+    """All summaries of a run, indexed by path and by id (old ids of renumbered documents too)."""
+
+    summaries: dict[str, Summary]
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, list[Summary]] = {}
+        self.by_previous_id: dict[str, Summary] = {}
+        for summary in sorted(self.summaries.values(), key=lambda s: s.path):
+            if summary.id:
+                self.by_id.setdefault(summary.id, []).append(summary)
+            for old in summary.previous_ids:
+                self.by_previous_id.setdefault(old, summary)
+
+    def resolve(self, doc_id: str) -> Summary | None:
+        found = self.by_id.get(doc_id)
+        if found:
+            return found[0]
+        return self.by_previous_id.get(doc_id)

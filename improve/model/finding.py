@@ -1,0 +1,50 @@
+"""The one shape every problem takes, from the YAML reader to the cross-file checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    """How much a finding counts: errors fail a lint, warnings only with ``--strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A problem at ``path:line:column`` (repository-relative, 1-based), named by a stable rule id."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            path=data["path"],
+            line=data["line"],
+            column=data["column"],
+            rule=data["rule"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+        )

@@ -1,0 +1,50 @@
+"""Document ids (`RCA-0007`), action-item references (`RCA-0007#A2`) and file names (`0007-x.md`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOC_ID_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<number>[0-9]{4,})$")
+ITEM_ID_RE = re.compile(r"^A[1-9][0-9]*$")
+ITEM_REF_RE = re.compile(r"^(?P<doc>[A-Z][A-Z0-9]*-[0-9]{4,})#(?P<item>A[1-9][0-9]*)$")
+FILE_NAME_RE = re.compile(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md$")
+NUMBER_WIDTH = 4
+
+
+@dataclass(frozen=True, order=True)
+class DocId:
+    prefix: str
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.number:0{NUMBER_WIDTH}d}"
+
+
+def parse_doc_id(text: str) -> DocId | None:
+    match = DOC_ID_RE.match(text)
+    if not match:
+        return None
+    return DocId(match["prefix"], int(match["number"]))
+
+
+def format_doc_id(prefix: str, number: int) -> str:
+    return str(DocId(prefix, number))
+
+
+def parse_item_ref(text: str) -> tuple[str, str] | None:
+    """`RCA-0007#A2` -> (`RCA-0007`, `A2`); None when it is not a reference."""
+    match = ITEM_REF_RE.match(text)
+    if not match:
+        return None
+    return match["doc"], match["item"]
+
+
+def file_number(name: str) -> int | None:
+    """The number a document's file name starts with, None for names that are not documents."""
+    match = FILE_NAME_RE.match(name)
+    return int(match["number"]) if match else None
+
+
+def file_name(number: int, slug: str) -> str:
+    return f"{number:0{NUMBER_WIDTH}d}-{slug}.md"
