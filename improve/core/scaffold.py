@@ -1,0 +1,237 @@
+"""`improve new`: the next free number, a safe slug, front matter and a body from a template.
+
+The file always lands inside its kind's folder (the slug keeps letters and digits only), never
+replaces an existing file, and concurrent runs never share a number: the number is chosen and the
+file created under an exclusive lock on the kind's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from improve.core.clock import zone
+from improve.core.config import Config
+from improve.core.errors import UsageProblem
+from improve.core.fsutil import atomic_write, inside, safe_join
+from improve.core.yamlout import dump_front_matter
+from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id
+from improve.model.kinds import Kind
+
+MAX_SLUG = 60
+RESERVED_FIELDS = frozenset({"id"})
+
+
+@dataclass
+class NewDocument:
+    kind: Kind
+    path: Path
+    rel_path: str
+    doc_id: str
+    content: str
+    written: bool = False
+
+
+@dataclass
+class Request:
+    """What the user asked for; `fields` override the defaults (values already parsed as YAML)."""
+
+    kind: Kind
+    title: str
+    today: dt.date
+    author: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None
+    services: tuple[str, ...] = ()
+    extra_context: dict[str, Any] = field(default_factory=dict)
+
+
+def slugify(title: str) -> str:
+    """A readable file-name slug: accents folded, any other letter kept, everything else a dash."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).replace("_", "-")
+    text = re.sub(r"-{2,}", "-", text).strip("-")
+    if len(text) > MAX_SLUG:
+        cut = text[:MAX_SLUG]
+        text = cut.rsplit("-", 1)[0] if "-" in cut[MAX_SLUG // 2 :] else cut
+        text = text.strip("-")
+    return text or "untitled"
+
+
+def parse_field(assignment: str) -> tuple[str, Any]:
+    """`key=value` with the value read as YAML (`--field escaped_defect=true`)."""
+    from improve.core.frontmatter import _Loader
+
+    key, sep, value = assignment.partition("=")
+    key = key.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
+        raise UsageProblem(f"--field {assignment!r}: write it as key=value, e.g. --field team=payments")
+    if key in RESERVED_FIELDS:
+        raise UsageProblem(f"--field {key}: the id is assigned by improve from the next free number")
+    try:
+        loader = _Loader(value)
+        try:
+            parsed = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        parsed = value
+    return key, ("" if parsed is None and value.strip() == "" else parsed)
+
+
+def git_user(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "config", "user.name"],
+                             capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    name = out.stdout.strip()
+    return name or None
+
+
+def existing_numbers(folder: Path) -> set[int]:
+    numbers: set[int] = set()
+    if folder.is_dir():
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                match = FILE_NAME_RE.match(name)
+                if match:
+                    numbers.add(int(match["number"]))
+        del dirpath
+    return numbers
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (no lock file to commit by mistake)."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, Any]:
+    """The front matter a new document of each kind starts with (keys in reading order)."""
+    kind = request.kind
+    people = [request.author] if request.author else []
+    today = request.today.isoformat()
+    data: dict[str, Any] = {"id": doc_id, "title": request.title}
+    if kind.name == "retro":
+        data |= {"date": today, "authors": people, "team": "team", "facilitator": request.author
+                 or "", "participants": [], "format": "start-stop-continue",
+                 "period": {"start": today, "end": today}, "action_items": [],
+                 "impediments": [], "carried_over": []}
+        if not data["facilitator"]:
+            del data["facilitator"]
+    elif kind.name == "rca":
+        started = _started_at(config, request.today)
+        data |= {"date": today, "authors": people, "status": "draft",
+                 "severity": request.severity or "SEV3",
+                 "services": list(request.services), "started_at": started,
+                 "detection": "alert", "escaped_defect": False, "root_causes": [],
+                 "contributing_factors": [], "timeline": [{"at": started, "event": "Incident started"}],
+                 "action_items": [], "runbooks": []}
+    elif kind.name == "runbook":
+        data |= {"date": today, "owners": people or ["team"],
+                 "service": request.services[0] if request.services else "service",
+                 "last_reviewed": today, "review_every_days": config.review_every_days,
+                 "alerts": [], "covers": []}
+        if len(request.services) > 1:
+            del data["service"]
+            data["services"] = list(request.services)
+    elif kind.name == "decision":
+        data |= {"date": today, "status": "proposed", "decision-makers": people,
+                 "consulted": [], "informed": []}
+    data |= {"tags": [], "related": []}
+    for key, value in request.fields.items():
+        data[key] = value
+    return data
+
+
+def _started_at(config: Config, today: dt.date) -> str:
+    tz = zone(config.timezone)
+    now = dt.datetime.now(tz)
+    moment = now if now.date() == today else dt.datetime.combine(today, dt.time(0, 0), tz)
+    return moment.replace(second=0, microsecond=0).isoformat()
+
+
+def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
+    """A sandboxed Jinja2 environment: a template from a pull request cannot run code here."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaders: list[Any] = []
+    if config.templates:
+        folder = safe_join(config.root, config.templates)
+        if (folder / kind.template).is_file():
+            if not inside(config.root, folder / kind.template):
+                raise UsageProblem(f"template {kind.template} leaves the repository; refusing it")
+            loaders.append(FileSystemLoader(str(folder)))
+    loaders.append(PackageLoader("improve.core", "templates"))
+    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                               keep_trailing_newline=True, autoescape=False)
+    return env, kind.template
+
+
+def render(config: Config, request: Request, doc_id: str) -> str:
+    fields = default_fields(config, request, doc_id)
+    env, template_name = _environment(config, request.kind)
+    template = env.get_template(template_name)
+    context: Mapping[str, Any] = {
+        "id": doc_id,
+        "title": request.title,
+        "kind": request.kind.name,
+        "today": request.today.isoformat(),
+        "author": request.author or "",
+        "fields": fields,
+        "front_matter": dump_front_matter(fields),
+        **request.extra_context,
+    }
+    return template.render(context)
+
+
+def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDocument:
+    """Choose the next free number and write the document (or only render it, with `dry_run`)."""
+    kind = request.kind
+    folder = safe_join(config.root, config.folder(kind))
+    slug = slugify(request.title)
+    if dry_run:
+        number = max(existing_numbers(folder), default=0) + 1
+        return _document(config, request, folder, number, slug)
+    folder.mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder):
+        number = max(existing_numbers(folder), default=0) + 1
+        new = _document(config, request, folder, number, slug)
+        if not inside(folder, new.path):
+            raise UsageProblem(f"refusing to write {new.path}: it is outside {folder}")
+        try:
+            atomic_write(new.path, new.content.encode("utf-8"), exclusive=True)
+        except FileExistsError:
+            raise UsageProblem(f"{new.rel_path} already exists; nothing was written") from None
+        new.written = True
+    return new
+
+
+def _document(config: Config, request: Request, folder: Path, number: int, slug: str) -> NewDocument:
+    doc_id = format_doc_id(request.kind.prefix, number)
+    path = folder / file_name(number, slug)
+    content = render(config, request, doc_id)
+    return NewDocument(kind=request.kind, path=path, rel_path=path.relative_to(config.root).as_posix(),
+                       doc_id=doc_id, content=content)
