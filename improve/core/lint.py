@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from improve.core.analyze import FileResult, analyze_file, to_finding
+from improve.core.analyze import FileResult, to_finding
 from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile

@@ -104,12 +104,11 @@ def git_user(root: Path) -> str | None:
 def existing_numbers(folder: Path) -> set[int]:
     numbers: set[int] = set()
     if folder.is_dir():
-        for dirpath, _dirs, files in os.walk(folder):
+        for _dirpath, _dirs, files in os.walk(folder):
             for name in files:
                 match = FILE_NAME_RE.match(name)
                 if match:
                     numbers.add(int(match["number"]))
-        del dirpath
     return numbers
 
 
@@ -204,7 +203,8 @@ def render(config: Config, request: Request, doc_id: str) -> str:
         "front_matter": dump_front_matter(fields),
         **request.extra_context,
     }
-    return template.render(context)
+    rendered: str = template.render(context)
+    return rendered
 
 
 def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDocument:

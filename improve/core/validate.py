@@ -63,8 +63,10 @@ def schema_fingerprint() -> str:
 
 
 def is_date(value: object) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return True if not isinstance(value, str) else False
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
     try:
         dt.date.fromisoformat(value)
     except ValueError:
@@ -209,7 +211,7 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
                 value=value,
             )
             return
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected_list)
+        words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected_list)
         yield SchemaError(path, "invalid-type", f"{_field(path)} must be {words}, not {_describe(value)}")
         return
     if keyword == "format":
@@ -254,7 +256,7 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
                           f"{_field(path)} is {value!r}; it must be {bound} {error.validator_value}")
         return
     if keyword == "anyOf" and all("required" in s for s in error.validator_value):
-        names = " or ".join(f"`{s['required'][0]}`" for s in error.validator_value)
+        names = " or ".join(f"`{s['required'][0]}`" for s in error.validator_value if s.get("required"))
         yield SchemaError(path, "missing-field", f"missing required field: one of {names}", at_key=True)
         return
     if keyword in ("oneOf", "anyOf"):

@@ -17,7 +17,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def _update_readme_module() -> Any:
     spec = importlib.util.spec_from_file_location("update_readme", ROOT / "tooling" / "update_readme.py")
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
