@@ -27,12 +27,11 @@ def lint(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool, no_
 
     state = app(ctx)
     config = state.config
-    selection = involved = None
     if since:
-        from improve.core.changes import changed_selection
+        from improve.core.changes import lint_since
 
-        selection, involved = changed_selection(config, since)
-    result = run_lint(config, state.today, list(paths) or None, use_cache=not no_cache,
-                      selection=selection, involved_ids=involved)
+        result = lint_since(config, state.today, since, list(paths) or None, use_cache=not no_cache)
+    else:
+        result = run_lint(config, state.today, list(paths) or None, use_cache=not no_cache)
     REPORTERS[fmt](result, sys.stdout)
     return result.exit_code(strict=strict)

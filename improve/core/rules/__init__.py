@@ -32,6 +32,7 @@ RULE_MODULES = (
     "sections",
     "people",
     "references",
+    "changes",
 )
 
 

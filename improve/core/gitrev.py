@@ -1,0 +1,191 @@
+"""Reading a repository's history: revisions, diffs between them and files as they were.
+
+Every call is one `git` process with `-z` output (no quoting surprises), and old file contents come
+from one `git cat-file --batch` process however many files are read. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from improve.core.errors import UnknownRevisionError, UsageProblem
+
+# The empty tree: git knows this object in every repository. It stands for "before the first commit".
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+NULL_SHA = "0" * 40
+
+
+@dataclass(frozen=True)
+class Change:
+    """One path changed between two trees: status A(dded), M(odified), D(eleted), R(enamed), ..."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+
+    @property
+    def before(self) -> str | None:
+        """The path this file had in the old tree (None when it was added)."""
+        if self.status == "A":
+            return None
+        return self.old_path or self.path
+
+    @property
+    def after(self) -> str | None:
+        """The path this file has in the new tree (None when it was deleted)."""
+        return None if self.status == "D" else self.path
+
+
+def run_git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
+    """Stdout of `git -C root args...`; a failure is a UsageProblem naming the command."""
+    try:
+        completed = subprocess.run(["git", "-C", str(root), *args], input=stdin,
+                                   capture_output=True, check=False)
+    except OSError as exc:
+        raise UsageProblem(f"cannot run git ({exc.strerror}); install git or put it on PATH") from None
+    if check and completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageProblem(f"`git {' '.join(args)}` failed: {message[-1] if message else 'no output'}")
+    return completed.stdout
+
+
+def is_work_tree(root: Path) -> bool:
+    try:
+        completed = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                   capture_output=True, check=False)
+    except OSError:
+        return False
+    return completed.returncode == 0 and completed.stdout.strip() == b"true"
+
+
+def require_work_tree(root: Path, what: str) -> None:
+    if not is_work_tree(root):
+        raise UsageProblem(f"{what} needs a git repository, and {root} is not inside one; "
+                           "run `git init` (or `improve init --git`) first")
+
+
+def resolve(root: Path, rev: str) -> str:
+    """The commit (or empty tree) a revision names; UnknownRevisionError when it names nothing.
+
+    The all-zeros id (what GitHub sends as the "before" of a first push) and the empty tree stand
+    for the state before the first commit.
+    """
+    require_work_tree(root, f"revision {rev!r}")
+    if rev in (NULL_SHA, EMPTY_TREE):
+        return EMPTY_TREE
+    if not rev or rev.startswith("-"):
+        raise UnknownRevisionError(f"{rev!r} is not a git revision")
+    completed = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+        capture_output=True, check=False,
+    )
+    if completed.returncode != 0:
+        raise UnknownRevisionError(
+            f"unknown git revision {rev!r}: no branch, tag or commit has that name here "
+            "(in CI, check out the full history with `fetch-depth: 0`; "
+            f"{NULL_SHA} names the state before the first commit)"
+        )
+    return completed.stdout.decode().strip()
+
+
+def merge_base(root: Path, base: str, head: str) -> str | None:
+    """The best common ancestor of two commits, None when their histories are unrelated."""
+    if EMPTY_TREE in (base, head):
+        return None
+    completed = subprocess.run(["git", "-C", str(root), "merge-base", base, head],
+                               capture_output=True, check=False)
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.decode().strip() or None
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit HEAD points at, None on an unborn branch (no commit yet)."""
+    completed = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+                               capture_output=True, check=False)
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.decode().strip()
+
+
+def comparison_base(root: Path, base: str, head: str | None) -> str:
+    """Where a change starts: the merge base of `base` and the head when there is one, else `base`.
+
+    A branch that is behind main must not be charged with main's newer work, so the diff starts
+    at the point where the branch left; unrelated histories are compared tree to tree.
+    """
+    head_rev = head or head_commit(root)
+    if head_rev is None:
+        return base
+    return merge_base(root, base, head_rev) or base
+
+
+def diff(root: Path, base: str, head: str | None, paths: Sequence[str] = ()) -> list[Change]:
+    """Files changed from `base` to `head` (None: the work tree, untracked files included)."""
+    args = ["diff", "--no-color", "--no-ext-diff", "--name-status", "-z", "-M", base]
+    if head is not None:
+        args.append(head)
+    args.append("--")
+    args.extend(paths)
+    fields = run_git(root, *args).decode("utf-8", "surrogateescape").split("\0")
+    changes: list[Change] = []
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index][0]
+        if status in "RC":
+            old, new = fields[index + 1], fields[index + 2]
+            changes.append(Change("R" if status == "R" else "A", new, old if status == "R" else None))
+            index += 3
+        else:
+            changes.append(Change(status if status in "ADM" else "M", fields[index + 1]))
+            index += 2
+    if head is None:
+        changes.extend(Change("A", name) for name in untracked(root, paths))
+    return sorted(set(changes), key=lambda c: (c.path, c.status))
+
+
+def untracked(root: Path, paths: Sequence[str] = ()) -> list[str]:
+    out = run_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
+    return sorted(name for name in out.decode("utf-8", "surrogateescape").split("\0") if name)
+
+
+def tree_files(root: Path, rev: str, paths: Sequence[str] = ()) -> list[str]:
+    """Every file path in a revision's tree (below `paths`)."""
+    if rev == EMPTY_TREE:
+        return []
+    out = run_git(root, "ls-tree", "-r", "-z", "--name-only", rev, "--", *paths)
+    return sorted(name for name in out.decode("utf-8", "surrogateescape").split("\0") if name)
+
+
+def read_blobs(root: Path, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
+    """The contents of `paths` as of `rev`, through one `git cat-file --batch` process.
+
+    Paths that do not exist in that revision are left out of the result.
+    """
+    wanted = sorted(set(paths))
+    if not wanted or rev == EMPTY_TREE:
+        return {}
+    request = "".join(f"{rev}:{path}\n" for path in wanted).encode("utf-8", "surrogateescape")
+    out = run_git(root, "cat-file", "--batch", stdin=request)
+    found: dict[str, bytes] = {}
+    position = 0
+    for path in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        if header[1] == b"blob":
+            found[path] = out[position:position + size]
+        position += size + 1
+    return found
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    completed = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", path],
+                               capture_output=True, check=False)
+    return completed.returncode == 0
