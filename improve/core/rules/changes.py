@@ -51,7 +51,7 @@ def check_number_collisions(added: Iterable[Summary], base_holders: Mapping[tupl
         free = next_free[summary.kind]
         yield RepoIssue(summary.path, Issue(
             "number-collision",
-            f"{base_name} already has number {summary.number:04d} for a {summary.kind}: {other}; "
+            f"{base_name} already holds number {summary.number:04d} of this folder in {other}; "
             f"merged, the two would share an id. Move this one with "
             f"`improve renumber {doc_id} --path {summary.path} --to {free}`",
             path=("id",)), involves=(other,))

@@ -1,0 +1,393 @@
+"""`improve renumber ID`: move a document to a free number and rewrite every reference to it.
+
+The file is renamed (`git mv` where git tracks it), its `id` changes and the old id is appended to
+`previous_ids`, so history-based numbers and old links still find it (the handbook serves a
+redirect page at the old address, see `redirects`). References across the repository are
+rewritten in place: front-matter values that are exactly the old id or one of its action items
+(`RCA-0008#A2`), item references in bodies, and Markdown links to the old file name. Only those
+lines change; every other byte (BOM, CRLF, comments, quoting) stays. Every edited file is parsed
+again and must read back to exactly the intended values before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from improve.core.config import Config
+from improve.core.document import Document
+from improve.core.errors import ImproveError, UnknownIdError, UsageProblem
+from improve.core.frontmatter import ParsedFile, parse
+from improve.core.fsutil import atomic_write, inside
+from improve.core.gitrev import is_tracked, is_work_tree, run_git
+from improve.core.repository import Repository, walk_files
+from improve.core.scaffold import existing_numbers, folder_lock
+from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id, parse_doc_id
+
+# Top-level keys that hold the document's own identity or prose, never a reference to rewrite.
+_NOT_REFERENCES = frozenset({"id", "previous_ids", "title"})
+_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)|^(\s*\[[^\]]+\]:\s*<?)(\S+?)(?=>?(?:\s|$))")
+
+
+@dataclass
+class RenumberResult:
+    old_id: str
+    new_id: str
+    old_path: str
+    new_path: str
+    edited: list[str] = field(default_factory=list)  # other files whose references changed
+    ambiguous: list[str] = field(default_factory=list)  # files naming an id two documents share
+    git: bool = False
+
+
+def _rel_path(config: Config, path: str) -> str:
+    candidate = Path(path)
+    for base in (Path.cwd(), config.root):
+        full = (base / candidate).absolute()
+        if full.exists() and inside(config.root, full):
+            return Path(os.path.normpath(full)).relative_to(config.root.resolve()).as_posix()
+    return candidate.as_posix()
+
+
+def _target(config: Config, docs: list[Document], doc_id: str, path: str | None) -> tuple[Document, list[Document]]:
+    holders = [d for d in docs if d.id == doc_id]
+    if path is not None:
+        rel = _rel_path(config, path)
+        chosen = [d for d in holders if d.path == rel]
+        if not chosen:
+            where = ", ".join(d.path for d in holders) or "no document"
+            raise UnknownIdError(f"{path} does not hold {doc_id} ({doc_id} is in {where})")
+        return chosen[0], holders
+    if not holders:
+        renamed = [d.path for d in docs if doc_id in d.strings("previous_ids")]
+        hint = f"; it was renumbered: see {', '.join(renamed)}" if renamed else ""
+        raise UnknownIdError(f"no document has id {doc_id}{hint}")
+    if len(holders) > 1:
+        paths = ", ".join(d.path for d in holders)
+        raise UnknownIdError(f"{doc_id} is the id of {paths}; choose the one to move with "
+                             f"`--path`, e.g. `improve renumber {doc_id} --path {holders[-1].path}`")
+    return holders[0], holders
+
+
+def _taken(docs: list[Document], prefix: str, folder: Path) -> dict[int, str]:
+    taken: dict[int, str] = dict.fromkeys(existing_numbers(folder), "a file in " + folder.name)
+    for doc in docs:
+        for value in (doc.id, *doc.strings("previous_ids")):
+            parsed = parse_doc_id(value) if value else None
+            if parsed is not None and parsed.prefix == prefix:
+                taken[parsed.number] = doc.path
+        if doc.number is not None and doc.kind.prefix == prefix:
+            taken.setdefault(doc.number, doc.path)
+    return taken
+
+
+def renumber(config: Config, doc_id: str, *, to: int | None = None, path: str | None = None,
+             dry_run: bool = False) -> RenumberResult:
+    """Move document `doc_id` (the one at `path`, when two share it) to number `to` or the next free one."""
+    repo = Repository(config)
+    docs = repo.documents()
+    target, holders = _target(config, docs, doc_id, path)
+    prefix = target.kind.prefix
+    old_parsed = parse_doc_id(doc_id)
+    if old_parsed is None or old_parsed.prefix != prefix:
+        raise UsageProblem(f"{doc_id} is not a {target.kind.name} id ({prefix}-NNNN); fix its `id` first")
+    old_name = posixpath.basename(target.path)
+    match = FILE_NAME_RE.match(old_name)
+    if match is None:
+        raise UsageProblem(f"{target.path} is not named <number>-<slug>.md")
+    folder = (config.root / target.path).parent
+    with folder_lock(folder):
+        taken = _taken(docs, prefix, folder)
+        if to is None:
+            number = max(taken, default=0) + 1
+        else:
+            if to < 1:
+                raise UsageProblem("--to must be a positive number")
+            if to in taken:
+                raise UsageProblem(f"number {to} is taken ({format_doc_id(prefix, to)}: {taken[to]}); "
+                                   "choose another or leave --to out for the next free one")
+            number = to
+        new_id = format_doc_id(prefix, number)
+        new_path = posixpath.join(posixpath.dirname(target.path), file_name(number, match["slug"]))
+        result = RenumberResult(doc_id, new_id, target.path, new_path)
+        plan = _plan_edits(config, docs, target, new_id, new_path, ambiguous=len(holders) > 1,
+                           result=result)
+        if dry_run:
+            return result
+        _apply(config, target.path, new_path, plan, result)
+    return result
+
+
+def _plan_edits(config: Config, docs: list[Document], target: Document, new_id: str, new_path: str,
+                *, ambiguous: bool, result: RenumberResult) -> dict[str, bytes]:
+    """New bytes for every file that changes (the moved file under its old path)."""
+    old_id = target.id or ""
+    old_name = posixpath.basename(target.path)
+    new_name = posixpath.basename(new_path)
+    plan: dict[str, bytes] = {}
+    raw = (config.root / target.path).read_bytes()
+    edited = _edit(raw, target.path, old_id, new_id, old_name, new_name, target.path,
+                   own=True, references=not ambiguous)
+    plan[target.path] = edited if edited is not None else raw
+    for doc in docs:
+        if doc.path == target.path:
+            continue
+        raw = (config.root / doc.path).read_bytes()
+        edited = _edit(raw, doc.path, old_id, new_id, old_name, new_name, target.path,
+                       own=False, references=not ambiguous)
+        if edited is not None:
+            plan[doc.path] = edited
+            result.edited.append(doc.path)
+        if ambiguous and doc.id != old_id and _names(doc, old_id):
+            result.ambiguous.append(doc.path)
+    doc_paths = {d.path for d in docs}
+    for md_path in _markdown_files(config):
+        if md_path in doc_paths:
+            continue
+        raw = (config.root / md_path).read_bytes()
+        edited = _edit_links_only(raw, md_path, old_name, new_name, target.path)
+        if edited is not None:
+            plan[md_path] = edited
+            result.edited.append(md_path)
+    result.edited.sort()
+    result.ambiguous.sort()
+    return plan
+
+
+def _names(doc: Document, old_id: str) -> bool:
+    return any(True for _ in _reference_paths(doc.meta, old_id))
+
+
+def _markdown_files(config: Config) -> list[str]:
+    if is_work_tree(config.root):
+        out = run_git(config.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                      "--", "*.md")
+        names = [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
+    else:
+        names = [n for n in walk_files(config.root, ["."]) if n.endswith(".md")]
+        names = [n.removeprefix("./") for n in names]
+    return sorted(n for n in names if (config.root / n).is_file() and not (config.root / n).is_symlink())
+
+
+def _apply(config: Config, old_path: str, new_path: str, plan: dict[str, bytes],
+           result: RenumberResult) -> None:
+    old_full, new_full = config.root / old_path, config.root / new_path
+    if new_full.exists():
+        raise UsageProblem(f"{new_path} exists already; nothing was changed")
+    if is_work_tree(config.root) and is_tracked(config.root, old_path):
+        completed = subprocess.run(["git", "-C", str(config.root), "mv", "--", old_path, new_path],
+                                   capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise UsageProblem(f"`git mv {old_path} {new_path}` failed: {completed.stderr.strip()}")
+        result.git = True
+    else:
+        os.replace(old_full, new_full)
+    atomic_write(new_full, plan.pop(old_path))
+    for rel, data in sorted(plan.items()):
+        atomic_write(config.root / rel, data)
+
+
+# --- editing ----------------------------------------------------------------------------------
+
+
+def _reference_paths(meta: Any, old_id: str, path: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], str]]:
+    """(path, value) of every string value that is exactly `old_id` or `old_id#An`."""
+    if isinstance(meta, dict):
+        for key, value in meta.items():
+            if not path and key in _NOT_REFERENCES:
+                continue
+            yield from _reference_paths(value, old_id, (*path, key))
+    elif isinstance(meta, list):
+        for index, value in enumerate(meta):
+            yield from _reference_paths(value, old_id, (*path, index))
+    elif isinstance(meta, str) and (meta == old_id or re.fullmatch(re.escape(old_id) + r"#A[1-9][0-9]*", meta)):
+        yield path, meta
+
+
+def _set(meta: Any, path: tuple[Any, ...], value: Any) -> None:
+    for key in path[:-1]:
+        meta = meta[key]
+    meta[path[-1]] = value
+
+
+class _Lines:
+    """A file's lines with their own endings, and its BOM, to edit one line at a time."""
+
+    def __init__(self, raw: bytes) -> None:
+        text = raw.decode("utf-8")
+        self.bom = text.startswith("\ufeff")
+        self.lines = (text[1:] if self.bom else text).split("\n")
+        self.crlf = len(self.lines) > 1 and self.lines[0].endswith("\r")
+
+    def eol(self) -> str:
+        return "\r\n" if self.crlf else "\n"
+
+    def to_bytes(self) -> bytes:
+        return (("\ufeff" if self.bom else "") + "\n".join(self.lines)).encode("utf-8")
+
+
+def _replace_token(lines: _Lines, line: int, column: int, old: str, new: str) -> bool:
+    text = lines.lines[line - 1]
+    start = column - 1
+    if text[start:start + 1] in ("'", '"'):
+        start += 1
+    if not text.startswith(old, start):
+        return False
+    lines.lines[line - 1] = text[:start] + new + text[start + len(old):]
+    return True
+
+
+def _edit(raw: bytes, where: str, old_id: str, new_id: str, old_name: str, new_name: str,
+          moved_path: str, *, own: bool, references: bool) -> bytes | None:
+    """The file with its references (and, when `own`, its id) rewritten; None when nothing changes."""
+    parsed = parse(raw)
+    if parsed.meta is None or b"\r" in raw.replace(b"\r\n", b""):
+        return None if not own else _refuse(where, "its front matter cannot be read")
+    lines = _Lines(raw)
+    expected = copy.deepcopy(parsed.meta)
+    changed = False
+    if own:
+        line, column = parsed.locate(("id",))
+        if not _replace_token(lines, line, column, old_id, new_id):
+            _refuse(where, "its `id` line could not be found")
+        expected["id"] = new_id
+        previous = parsed.meta.get("previous_ids")
+        expected["previous_ids"] = [*(previous if isinstance(previous, list) else
+                                      [previous] if isinstance(previous, str) else []), old_id]
+        _add_previous_id(lines, parsed, old_id)
+        changed = True
+    if references:
+        found = [(parsed.locate(path), path, value) for path, value in _reference_paths(parsed.meta, old_id)]
+        # right to left, so an id that grows a digit does not move the next one on its line
+        for (line, column), path, value in sorted(found, key=lambda f: f[0], reverse=True):
+            if _replace_token(lines, line, column, old_id, new_id):
+                _set(expected, path, new_id + value[len(old_id):])
+                changed = True
+    body_start = parsed.body_first_line
+    item_ref = re.compile(r"(?<![A-Za-z0-9-])" + re.escape(old_id) + r"(?=#A[1-9])") if references else None
+    for index in range(body_start - 1, len(lines.lines)):
+        text = lines.lines[index]
+        new_text = _rewrite_links(text, where, old_name, new_name, moved_path)
+        if item_ref is not None:
+            new_text = item_ref.sub(new_id, new_text)
+        if new_text != text:
+            lines.lines[index] = new_text
+            changed = True
+    if not changed:
+        return None
+    data = lines.to_bytes()
+    if parse(data).meta != expected:
+        _refuse(where, "the edited front matter did not read back as intended")
+    return data
+
+
+def _edit_links_only(raw: bytes, where: str, old_name: str, new_name: str, moved_path: str) -> bytes | None:
+    try:
+        lines = _Lines(raw)
+    except UnicodeDecodeError:
+        return None
+    changed = False
+    for index, text in enumerate(lines.lines):
+        new_text = _rewrite_links(text, where, old_name, new_name, moved_path)
+        if new_text != text:
+            lines.lines[index] = new_text
+            changed = True
+    return lines.to_bytes() if changed else None
+
+
+def _refuse(where: str, why: str) -> bytes:
+    raise ImproveError(f"{where}: {why}; nothing was changed (fix the file, or rename it by hand)")
+
+
+def _points_to(target: str, where: str, old_name: str, moved_path: str) -> bool:
+    path = re.split(r"[#?]", target, maxsplit=1)[0]
+    if posixpath.basename(path) != old_name:
+        return False
+    if "://" in path:
+        return False
+    here = posixpath.dirname(where)
+    resolved = posixpath.normpath(posixpath.join(here, path))
+    moved_dir = posixpath.dirname(moved_path)
+    # Relative to the linking file, from the repository root, or MkDocs-style from `docs/`.
+    return (resolved == moved_path or posixpath.normpath(path.lstrip("/")) == moved_path
+            or (posixpath.basename(posixpath.dirname(posixpath.normpath(path))) == posixpath.basename(moved_dir)
+            and posixpath.dirname(posixpath.normpath(path)) != ""))
+
+
+def _rewrite_links(text: str, where: str, old_name: str, new_name: str, moved_path: str) -> str:
+    if old_name not in text:
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        lead = match.group(1) if match.group(1) is not None else match.group(3)
+        target = match.group(2) if match.group(2) is not None else match.group(4)
+        if not _points_to(target, where, old_name, moved_path):
+            return match.group(0)
+        head, _sep, rest = target.partition(old_name)
+        return lead + head + new_name + rest
+
+    return _LINK.sub(swap, text)
+
+
+def _add_previous_id(lines: _Lines, parsed: ParsedFile, old_id: str) -> None:
+    meta = parsed.meta or {}
+    eol_cr = "\r" if lines.crlf else ""
+    if "previous_ids" not in meta:
+        line, _column = parsed.locate(("id",), key=True)
+        indent = lines.lines[line - 1][: len(lines.lines[line - 1]) - len(lines.lines[line - 1].lstrip())]
+        lines.lines.insert(line, f"{indent}previous_ids: [{old_id}]{eol_cr}")
+        return
+    value = meta["previous_ids"]
+    key_line, _key_col = parsed.locate(("previous_ids",), key=True)
+    if isinstance(value, list) and value:
+        item_line, item_col = parsed.locate(("previous_ids", len(value) - 1))
+        text = lines.lines[item_line - 1]
+        if item_line > key_line and text[: item_col - 1].strip() == "-":
+            lines.lines.insert(item_line, f"{text[: item_col - 1]}{old_id}{eol_cr}")
+            return
+        close = text.find("]", item_col - 1)
+        if close >= 0:
+            lines.lines[item_line - 1] = f"{text[:close].rstrip()}, {old_id}{text[close:]}"
+            return
+    elif value in (None, []) or isinstance(value, str):
+        text = lines.lines[key_line - 1]
+        key_end = text.find(":", text.find("previous_ids")) + 1
+        current = [value] if isinstance(value, str) else []
+        comment = ""
+        if "#" in text[key_end:] and not isinstance(value, str):
+            comment = " " + text[text.index("#", key_end):].rstrip("\r")
+        listed = ", ".join([*current, old_id])
+        lines.lines[key_line - 1] = f"{text[:key_end]} [{listed}]{comment}{eol_cr}"
+        return
+    _refuse("previous_ids", "it has a form improve cannot extend")
+
+
+# --- redirects --------------------------------------------------------------------------------
+
+
+def redirects(documents: Iterable[Document]) -> dict[str, str]:
+    """Old path -> current path of every renumbered document (from `previous_ids`), for the
+    handbook's redirect pages. A document keeps its slug when renumbered, so its old address is
+    its old number with its current slug; addresses that another document holds are left out."""
+    docs = list(documents)
+    live = {d.path for d in docs}
+    found: dict[str, str] = {}
+    for doc in sorted(docs, key=lambda d: d.path):
+        match = FILE_NAME_RE.match(posixpath.basename(doc.path))
+        if match is None:
+            continue
+        for old in doc.strings("previous_ids"):
+            parsed = parse_doc_id(old)
+            if parsed is None or parsed.prefix != doc.kind.prefix or parsed.number == doc.number:
+                continue
+            old_path = posixpath.join(posixpath.dirname(doc.path), file_name(parsed.number, match["slug"]))
+            if old_path not in live:
+                found.setdefault(old_path, doc.path)
+    return dict(sorted(found.items()))

@@ -1,0 +1,112 @@
+"""The files `improve init` writes, rendered from the templates in `files/` (package data).
+
+One source: this repository's own copies of the workflow and the folder READMEs are rendered from
+the same templates (`tooling/sync_scaffolding.py`), and a test fails when they drift apart.
+Templates use `@{name}` placeholders, because the workflow is full of GitHub's own `${{ }}`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+from improve import __version__
+from improve.model.kinds import KINDS
+
+DEFAULT_HOOK_REPO = "https://github.com/improve-handbook/improve"
+DEFAULT_PYTHON = "3.12"
+PACKAGE = "improve-handbook"
+WORKFLOW_PATH = ".github/workflows/improve.yml"
+CONFIG_PATH = ".improve.toml"
+IGNORED = ("site/", ".improve-cache/")
+
+_PLACEHOLDER = re.compile(r"@\{([a-z_]+)\}")
+
+How = Literal["create", "append-lines"]
+
+
+def default_rev() -> str:
+    """The tag of the running release: what `rev:` pins and the workflow installs."""
+    return f"v{__version__}"
+
+
+def pinned_install() -> str:
+    """The install line of the workflow: the same pinned release as the pre-commit hook."""
+    return f"pip install '{PACKAGE}[site]=={__version__}'"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a rendering depends on; the defaults are what `improve init` writes for a new team."""
+
+    hook_repo: str = DEFAULT_HOOK_REPO
+    rev: str = field(default_factory=default_rev)
+    install: str = field(default_factory=pinned_install)
+    python: str = DEFAULT_PYTHON
+    site_name: str = "Team handbook"
+    folders: dict[str, str] = field(default_factory=lambda: {k: v.folder for k, v in KINDS.items()})
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A file `improve init` would write: whole (`create`), or missing lines added (`append-lines`)."""
+
+    path: str
+    content: str
+    how: How = "create"
+    role: str = ""
+
+
+def template(name: str) -> str:
+    return resources.files(__package__).joinpath("files", name).read_text(encoding="utf-8")
+
+
+def render(name: str, values: dict[str, str]) -> str:
+    """A template with every `@{name}` replaced; an unknown name is a bug, not a blank."""
+
+    def substitute(match: re.Match[str]) -> str:
+        return values[match.group(1)]
+
+    return _PLACEHOLDER.sub(substitute, template(name))
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made literal in Markdown (a site name with `*` or `<` stays as written)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]#|~!])", r"\\\1", text)
+
+
+def _sections(kind_name: str) -> str:
+    return ", ".join(s.title for s in KINDS[kind_name].sections)
+
+
+def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
+    """Every file `improve init` writes, in the order it reports them."""
+    values = {
+        "version": __version__,
+        "hook_repo": options.hook_repo,
+        "rev": options.rev,
+        "install": options.install,
+        "python": options.python,
+        "site_name": markdown_text(options.site_name),
+        "site_name_yaml": json.dumps(options.site_name, ensure_ascii=False),
+    }
+    values |= {f"folder_{name}": options.folders.get(name, kind.folder) for name, kind in KINDS.items()}
+    files: list[Planned] = []
+    if with_config:
+        files.append(Planned(CONFIG_PATH, template("improve.toml"), role="config"))
+    for name, kind in KINDS.items():
+        folder = options.folders.get(name, kind.folder).strip("/")
+        readme = render("folder-README.md", values | {
+            "plural": kind.plural, "plural_lower": kind.plural.lower(), "folder": folder,
+            "prefix": kind.prefix, "kind": kind.name, "sections": _sections(name)})
+        files.append(Planned(f"{folder}/README.md", readme, role="folder"))
+    files.append(Planned("mkdocs.yml", render("mkdocs.yml", values), role="site"))
+    files.append(Planned("docs/index.md", render("docs/index.md", values), role="site"))
+    files.append(Planned(".pre-commit-config.yaml", render("pre-commit-config.yaml", values), role="hook"))
+    files.append(Planned(WORKFLOW_PATH, render("workflow.yml", values), role="ci"))
+    files.append(Planned(".gitignore", template("gitignore"), how="append-lines", role="ignore"))
+    return files
