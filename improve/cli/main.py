@@ -27,6 +27,10 @@ COMMANDS: dict[str, str] = {
     "lint": "improve.cli.lint:lint",
     "schema": "improve.cli.schema:schema",
     "rules": "improve.cli.schema:rules",
+    "init": "improve.cli.init:init",
+    "pr-summary": "improve.cli.prsummary:pr_summary",
+    "renumber": "improve.cli.renumber:renumber",
+    "digest": "improve.cli.digest:digest",
 }
 ERROR_LOG = Path(tempfile.gettempdir()) / "improve-last-error.log"
 
