@@ -1,0 +1,291 @@
+"""The registry of generated pages: each has a path, a title and `render(site) -> Markdown`.
+
+Other features add pages (a metrics page), sections of existing pages (a board view on the
+action-items page) and markers (`<!-- improve:summary -->` in a hand-written page) here, without
+touching the MkDocs plugin:
+
+    from improve.handbook.pages import GeneratedPage, register, register_section
+
+    register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))
+    register_section("actions.md", render_board, order=50)
+
+Generated pages live at the top of the site, so links to documents are their site paths
+(`rca/0001-x.md`), which MkDocs checks and rewrites like any other link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import yaml
+
+from improve.core.index import NO_OWNER, IncidentRow
+from improve.handbook.render import (
+    EMPTY,
+    badge,
+    fmt_date,
+    fmt_minutes,
+    item_status,
+    link,
+    md,
+    owner_text,
+    ref_link,
+    status_badge,
+    table,
+)
+from improve.handbook.site import Site
+
+Renderer = Callable[[Site], str]
+MarkerRenderer = Callable[[Site, str], str]  # (site, the page's path) -> Markdown
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page the handbook builds from the documents."""
+
+    path: str
+    title: str
+    render: Renderer
+    nav_order: int | None = None  # position in the navigation; None keeps it out of the nav
+    nav_title: str | None = None
+    kind: str | None = None  # the document kind this page indexes, if any
+
+    def source(self, site: Site) -> str:
+        """The page's Markdown with its front matter and every registered section."""
+        front = yaml.safe_dump({"title": self.title}, allow_unicode=True, sort_keys=True)
+        parts = [f"# {md(self.title)}\n", self.render(site)]
+        for _order, _name, section in sorted(SECTIONS.get(self.path, []),
+                                             key=lambda s: (s[0], s[1])):
+            parts.append(section(site))
+        return f"---\n{front}---\n\n" + "\n".join(p.rstrip("\n") + "\n" for p in parts if p)
+
+
+PAGES: dict[str, GeneratedPage] = {}
+SECTIONS: dict[str, list[tuple[int, str, Renderer]]] = {}
+MARKERS: dict[str, MarkerRenderer] = {}
+
+
+def register(page: GeneratedPage) -> GeneratedPage:
+    """Add (or replace) a generated page."""
+    PAGES[page.path] = page
+    return page
+
+
+def register_section(path: str, render: Renderer, *, order: int = 100) -> None:
+    """Append a section to the generated page at `path` (sections sort by order, then name)."""
+    entries = SECTIONS.setdefault(path, [])
+    name = f"{render.__module__}.{render.__qualname__}"
+    entries[:] = [e for e in entries if e[1] != name] + [(order, name, render)]
+
+
+def register_marker(name: str, render: MarkerRenderer) -> None:
+    """`<!-- improve:NAME -->` in any Markdown page is replaced by `render(site, page_path)`."""
+    MARKERS[name] = render
+
+
+def marker(name: str) -> str:
+    return f"<!-- improve:{name} -->"
+
+
+def pages_in_nav() -> list[GeneratedPage]:
+    return sorted((p for p in PAGES.values() if p.nav_order is not None),
+                  key=lambda p: (p.nav_order or 0, p.path))
+
+
+def _prefix(page_path: str) -> str:
+    """What to put before a site path to link to it from `page_path` (`../` per folder)."""
+    return "../" * page_path.count("/")
+
+
+# --- action items -----------------------------------------------------------------------------
+
+
+def render_actions(site: Site) -> str:
+    actions = site.index.actions
+    today = site.today
+    open_items = actions.open_items
+    lines = [
+        f"Open: **{len(open_items)}**, overdue: **{len(actions.overdue)}**, due within "
+        f"{actions.soon_days} days: **{len(actions.due_soon)}** (as of {today.isoformat()}).",
+        "",
+        "## Open items by owner",
+        "",
+    ]
+    if not actions.by_owner:
+        lines.append("No open action items.\n")
+    for group in actions.by_owner:
+        lines.append(f"### {md(group.owner) if group.owner != NO_OWNER else 'No owner'}\n")
+        rows = []
+        for item in group.items:
+            doc = site.by_path[item.path]
+            rows.append([link(item.ref, site.href(doc.path)), md(item.title) or EMPTY,
+                         fmt_date(item.due), item_status(item, today, actions.soon_days),
+                         link(doc.title, site.href(doc.path))])
+        lines.append(table(["Item", "Title", "Due", "Status", "Source"], rows))
+    lines += ["## Recently done", ""]
+    rows = []
+    for item in actions.recently_done:
+        rows.append([link(item.ref, site.href(item.path)), md(item.title) or EMPTY,
+                     owner_text(item.owner), fmt_date(item.done_on),
+                     link(site.by_path[item.path].title, site.href(item.path))])
+    lines.append(table(["Item", "Title", "Owner", "Done on", "Source"], rows,
+                       empty=f"Nothing done in the last {actions.recent_days} days."))
+    return "\n".join(lines)
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def render_decisions(site: Site) -> str:
+    rows = []
+    for row in site.index.decisions:
+        rows.append([link(row.doc_id, site.href(row.path)), md(row.title),
+                     status_badge(row.status) or EMPTY, fmt_date(row.date),
+                     ", ".join(ref_link(r, site, "") for r in row.supersedes) or EMPTY,
+                     ", ".join(ref_link(r, site, "") for r in row.superseded_by) or EMPTY])
+    parts = [table(["Decision", "Title", "Status", "Date", "Supersedes", "Superseded by"], rows,
+                   empty="No decision records yet.")]
+    parts.append("## Supersede chains\n")
+    if site.index.chains:
+        for chain in site.index.chains:
+            parts.append("- " + " → ".join(ref_link(i, site, "") for i in chain))
+        parts.append("")
+    else:
+        parts.append("No decision has been superseded.\n")
+    return "\n".join(parts)
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+
+def _escaped(row: IncidentRow) -> str:
+    if row.escaped_defect is None:
+        return EMPTY
+    return badge("escaped", "escaped") if row.escaped_defect else "no"
+
+
+def render_incidents(site: Site) -> str:
+    rows = []
+    for row in site.index.incidents:
+        rows.append([fmt_date(row.day), link(row.doc_id, site.href(row.path)), md(row.title),
+                     badge(row.severity, row.severity) if row.severity else EMPTY,
+                     ", ".join(md(s) for s in row.services) or EMPTY,
+                     fmt_minutes(row.ttd), fmt_minutes(row.ttr), _escaped(row),
+                     status_badge(row.status) or EMPTY])
+    parts = [table(["Date", "Incident", "Title", "Severity", "Services", "Time to detect",
+                    "Time to resolve", "Escaped defect", "Status"], rows,
+                   empty="No incident reviews yet."),
+             "## Totals per quarter\n"]
+    quarter_rows = [[q.quarter, str(q.incidents), *(str(n) for _s, n in q.by_severity),
+                     str(q.escaped_defects)] for q in site.index.quarters]
+    parts.append(table(["Quarter", "Incidents", "SEV1", "SEV2", "SEV3", "SEV4", "Escaped defects"],
+                       quarter_rows, empty="No incidents."))
+    parts.append("Time to detect and time to resolve are counted from `started_at`.\n")
+    return "\n".join(parts)
+
+
+# --- runbooks ---------------------------------------------------------------------------------
+
+
+def render_runbooks(site: Site) -> str:
+    rows = []
+    for row in site.index.runbooks:
+        state = badge("stale", "stale") if row.stale else (badge("reviewed", "ok")
+                                                            if row.next_review else EMPTY)
+        rows.append([md(row.service) or EMPTY, link(row.doc_id, site.href(row.path)),
+                     md(row.title), ", ".join(md(o) for o in row.owners) or EMPTY,
+                     fmt_date(row.last_reviewed), fmt_date(row.next_review), state])
+    stale = len(site.index.stale_runbooks)
+    return (f"Stale runbooks (past their next review on {site.today.isoformat()}): "
+            f"**{stale}**.\n\n"
+            + table(["Service", "Runbook", "Title", "Owners", "Last review", "Next review",
+                     "State"], rows, empty="No runbooks yet."))
+
+
+# --- retros -----------------------------------------------------------------------------------
+
+
+def render_retros(site: Site) -> str:
+    rows = []
+    for row in site.index.retros:
+        follow = f"{row.done}/{row.total}" if row.total else EMPTY
+        impediments = "; ".join(f"{md(i.description)} ({md(i.status)})"
+                                for i in row.open_impediments) or EMPTY
+        rows.append([fmt_date(row.date), link(row.doc_id, site.href(row.path)), md(row.title),
+                     md(row.team) if row.team else EMPTY, follow, impediments])
+    return table(["Date", "Retro", "Title", "Team", "Follow-through (done/total)",
+                  "Open impediments"], rows, empty="No retrospectives yet.")
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+
+def render_tags(site: Site) -> str:
+    # Material's tags plugin replaces this marker with the list of tags and their pages.
+    return "<!-- material/tags -->\n"
+
+
+# --- the home-page summary --------------------------------------------------------------------
+
+
+def render_summary(site: Site, page_path: str) -> str:
+    """Open and overdue items, the latest incident and stale runbooks, for the home page."""
+    prefix = _prefix(page_path)
+    index = site.index
+    actions = index.actions
+    lines = [
+        f"- **{len(actions.open_items)}** open action {_items(len(actions.open_items))}, "
+        f"**{len(actions.overdue)}** overdue, **{len(actions.due_soon)}** due within "
+        f"{actions.soon_days} days: [Action items]({prefix}actions.md)",
+    ]
+    latest = index.latest_incident
+    if latest is not None:
+        sev = badge(latest.severity, latest.severity) + " " if latest.severity else ""
+        lines.append(f"- Latest incident: {sev}"
+                     f"{link(f'{latest.doc_id}: {latest.title}', prefix + site.href(latest.path))}"
+                     f" ({fmt_date(latest.day)}): [Incident log]({prefix}incidents.md)")
+    else:
+        lines.append(f"- No incidents recorded: [Incident log]({prefix}incidents.md)")
+    stale = index.stale_runbooks
+    if stale:
+        names = ", ".join(link(r.doc_id, prefix + site.href(r.path)) for r in stale)
+        lines.append(f"- **{len(stale)}** stale {'runbook' if len(stale) == 1 else 'runbooks'}: "
+                     f"{names}: "
+                     f"[Runbook catalog]({prefix}runbooks.md)")
+    else:
+        lines.append(f"- No stale runbooks: [Runbook catalog]({prefix}runbooks.md)")
+    overdue = actions.overdue[:5]
+    if overdue:
+        lines += ["", "**Most overdue**", ""]
+        lines.append(table(["Item", "Title", "Owner", "Due"], [
+            [link(i.ref, prefix + site.href(i.path)), md(i.title) or EMPTY, owner_text(i.owner),
+             fmt_date(i.due)] for i in sorted(overdue, key=lambda i: (i.due, i.ref))]))
+    return f'<span class="improve-summary-date">As of {site.today.isoformat()}</span>\n\n' + \
+        "\n".join(lines) + "\n"
+
+
+def _items(count: int) -> str:
+    return "item" if count == 1 else "items"
+
+
+def render_home(site: Site) -> str:
+    """The home page when `docs/` has no index.md of its own."""
+    return render_summary(site, "index.md")
+
+
+DEFAULT_PAGES = (
+    GeneratedPage("actions.md", "Action items", render_actions, nav_order=10),
+    GeneratedPage("retros.md", "Retrospectives", render_retros, nav_order=20, kind="retro"),
+    GeneratedPage("incidents.md", "Incident log", render_incidents, nav_order=30, kind="rca"),
+    GeneratedPage("runbooks.md", "Runbook catalog", render_runbooks, nav_order=40,
+                  kind="runbook"),
+    GeneratedPage("decisions.md", "Decision log", render_decisions, nav_order=50,
+                  kind="decision"),
+    GeneratedPage("tags.md", "Tags", render_tags, nav_order=90),
+)
+HOME_PAGE = GeneratedPage("index.md", "Handbook", render_home, nav_order=0)
+
+for _page in DEFAULT_PAGES:
+    register(_page)
+register_marker("summary", render_summary)

@@ -1,0 +1,278 @@
+"""The `improve` MkDocs plugin: event wiring only; the work is done by improve's core and
+`improve.handbook.{site,render,pages,sanitize}`, which run without MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+from improve.core import clock
+from improve.core.config import Config, load_config
+from improve.core.document import Document
+from improve.core.errors import ImproveError
+from improve.core.lint import LintResult, lint
+from improve.handbook.config import ImproveConfig
+from improve.handbook.pages import HOME_PAGE, MARKERS, PAGES, marker, pages_in_nav
+from improve.handbook.render import header, html_text, texts
+from improve.handbook.sanitize import plain_text, sanitize
+from improve.handbook.site import Site, load_site
+from improve.model.finding import Severity
+from improve.model.kinds import KINDS
+
+log = get_plugin_logger(__name__)
+
+CSS_URI = "assets/improve/handbook.css"
+_H1 = re.compile(r"^#[ \t]+\S")
+_WITHHELD = {
+    "restricted": "{n} restricted document{s} (visibility: restricted) left out of the site, "
+                  "its indexes and its search",
+    "symlink-outside": "{n} document{s} that {verb} a symbolic link to a file outside the "
+                       "repository not published",
+    "unreadable": "{n} document{s} whose front matter cannot be read not published "
+                  "(see the lint findings)",
+}
+
+
+class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
+    """Publishes the repository's documents with generated indexes (see README, the handbook)."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self._improve: Config | None = None
+        self._today: dt.date | None = None
+        self._site: Site | None = None
+        self._records: dict[str, Document] = {}
+
+    # -- configuration ------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        base = Path(config.config_file_path or ".").resolve().parent
+        root = (base / self.config.root) if self.config.root else base
+        try:
+            self._improve = load_config(root=root)
+            pinned = self.config.today
+            self._today = clock.today(self._improve.timezone,
+                                      pinned if isinstance(pinned, str | dt.date) else None)
+        except ImproveError as exc:
+            raise PluginError(f"improve: {exc}") from None
+        for kind in KINDS.values():
+            folder = self._improve.root / self._improve.folder(kind)
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        if self._improve.source is not None and str(self._improve.source) not in config.watch:
+            config.watch.append(str(self._improve.source))
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        if config.theme.name == "material":
+            # Our partials (the repository link without the hosting API call) come right after
+            # the user's own overrides.
+            templates = str(resources.files("improve.handbook") / "templates")
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, templates)
+        return config
+
+    # -- files --------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self._improve is None or self._today is None:
+            return files
+        improve = self._improve
+        result = self._lint(improve, self._today) if self.config.lint else None
+        try:
+            site = load_site(improve, self._today, lint=result,
+                             soon_days=self.config.due_soon_days,
+                             recent_days=self.config.recent_done_days)
+        except ImproveError as exc:
+            raise PluginError(f"improve: {exc}") from None
+        self._site = site
+        self._records = {}
+        docs_dir = Path(config.docs_dir).resolve()
+        for doc in site.documents:
+            abs_path = improve.root / doc.path
+            src_uri = _site_path(abs_path, docs_dir, doc.path)
+            site.src_uris[doc.path] = src_uri
+        for doc in site.documents:
+            self._add_record(files, config, doc, site, docs_dir)
+        for page in PAGES.values():
+            self._add_generated(files, config, page.path, page.source(site))
+        if files.get_file_from_path("index.md") is None:
+            self._add_generated(files, config, HOME_PAGE.path, HOME_PAGE.source(site))
+        css = (resources.files("improve.handbook") / "assets" / "handbook.css").read_bytes()
+        files.append(File.generated(config, CSS_URI, content=css))
+        for reason, count in sorted(site.withheld.items()):
+            log.info(_WITHHELD[reason].format(n=count, s="" if count == 1 else "s",
+                                              verb="is" if count == 1 else "are"))
+        log.info(f"published {len(site.documents)} documents as of {self._today.isoformat()}")
+        return files
+
+    def _add_record(self, files: Files, config: MkDocsConfig, doc: Document, site: Site,
+                    docs_dir: Path) -> None:
+        src_uri = site.src_uris[doc.path]
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            files.remove(existing)
+        abs_path = site.config.root / doc.path
+        file = File.generated(config, src_uri, abs_src_path=str(abs_path),
+                              inclusion=InclusionLevel.NOT_IN_NAV)
+        # MkDocs reads the page from here, not from disk: our own parse of the front matter,
+        # reduced to what the theme may show, so hostile YAML is never read twice.
+        file.content_string = record_source(doc)
+        # "Edit this page" opens the record's own file: MkDocs' edit_uri is relative to docs/.
+        file.edit_uri = quote(Path(os.path.relpath(abs_path, docs_dir)).as_posix(), safe="/")
+        files.append(file)
+        self._records[src_uri] = doc
+
+    def _add_generated(self, files: Files, config: MkDocsConfig, path: str, source: str) -> None:
+        if files.get_file_from_path(path) is not None:
+            log.info(f"docs/{path} exists: keeping it instead of the generated page")
+            return
+        files.append(File.generated(config, path, content=source))
+
+    def _lint(self, improve: Config, today: dt.date) -> LintResult | None:
+        try:
+            result = lint(improve, today, use_cache=improve.cache and improve.cache_path.is_dir())
+        except ImproveError as exc:
+            log.warning(f"lint could not run: {exc}")
+            return None
+        except Exception as exc:  # a bug in a rule must not take the whole handbook down
+            log.warning(f"lint failed unexpectedly ({type(exc).__name__}: {exc}); "
+                        "run `improve lint` to see why")
+            return None
+        for finding in result.findings:
+            text = (f"{finding.path}:{finding.line}:{finding.column}: {finding.severity} "
+                    f"[{finding.rule}] {finding.message}")
+            if finding.severity is Severity.ERROR:
+                log.warning(text)
+            else:
+                log.info(text)
+        return result
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig,
+               files: Files) -> Navigation | None:
+        if not self.config.enabled or not self.config.navigation or config.nav is not None:
+            return nav
+        ours = {p.path: p for p in pages_in_nav()}
+        found: dict[str, Page] = {}
+        home: list[Any] = []
+        rest: list[Any] = []
+        for item in nav.items:
+            if isinstance(item, Page) and item.file.src_uri in ours:
+                found[item.file.src_uri] = item
+            elif isinstance(item, Page) and item.file.src_uri == "index.md":
+                home.append(item)
+            else:
+                rest.append(item)
+        for path, page in found.items():
+            if ours[path].nav_title:
+                page.title = ours[path].nav_title
+        items = home + [found[p] for p in ours if p in found] + rest
+        pages = list(_pages(items))
+        for previous, current in zip([None, *pages], pages, strict=False):
+            current.previous_page = previous
+            if previous is not None:
+                previous.next_page = current
+        if pages:
+            pages[-1].next_page = None
+        return Navigation(items, pages)
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self.config.enabled and self._today is not None:
+            # The sitemap's <lastmod> and the sitemap.xml.gz header come from this date: use
+            # the handbook's pinned "today", not the wall clock, so rebuilds are byte-identical.
+            page.update_date = self._today.isoformat()
+        return page
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        site = self._site
+        if not self.config.enabled or site is None:
+            return markdown
+        doc = self._records.get(page.file.src_uri)
+        if doc is not None:
+            try:
+                markdown = insert_header(markdown, header(doc, site))
+            except Exception as exc:  # a strange value must not stop the build
+                log.warning(f"{doc.path}:1:1: the page header could not be rendered "
+                            f"({type(exc).__name__}: {exc}); the body is published without it")
+        for name, render in sorted(MARKERS.items()):
+            token = marker(name)
+            if token in markdown:
+                markdown = markdown.replace(token, render(site, page.file.src_uri))
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        if not self.config.enabled:
+            return html
+        for item in _anchors(page.toc):
+            item.title = plain_text(item.title)
+        return sanitize(html)
+
+
+def _site_path(abs_path: Path, docs_dir: Path, repo_path: str) -> str:
+    """The page path of a document: its repository path, or its path in docs/ when it is there."""
+    try:
+        return abs_path.relative_to(docs_dir).as_posix()
+    except ValueError:
+        return repo_path
+
+
+def record_source(doc: Document) -> str:
+    """What MkDocs reads for a document: a minimal, escaped front matter and the body."""
+    front: dict[str, Any] = {"title": html_text(doc.title)}
+    tags = [html_text(t) for t in texts(doc.meta.get("tags"))]
+    if tags:
+        front["tags"] = tags
+    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=True, width=1 << 16)
+    return f"---\n{dumped}---\n\n{doc.parsed.body}"
+
+
+def insert_header(markdown: str, head: str) -> str:
+    """Put the header after the body's first-line H1 (if any), else at the top."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if _H1.match(line):
+            return "\n".join([*lines[: index + 1], "", head, *lines[index + 1 :]])
+        break
+    return head + "\n" + markdown
+
+
+def _pages(items: list[Any]) -> list[Page]:
+    found: list[Page] = []
+    for item in items:
+        if isinstance(item, Page):
+            found.append(item)
+        elif isinstance(item, Section):
+            found.extend(_pages(item.children))
+    return found
+
+
+def _anchors(toc: Any) -> list[AnchorLink]:
+    found: list[AnchorLink] = []
+    for item in toc or []:
+        found.append(item)
+        found.extend(_anchors(item.children))
+    return found

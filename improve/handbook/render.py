@@ -1,0 +1,361 @@
+"""Markdown for the handbook: escaping, badges, tables and the header of every document page.
+
+Every user string goes through `md()` (Markdown text) or `html_text()` (HTML text or attribute)
+before it reaches a page: a title holding `<script>`, `|`, `*` or a backtick shows literally,
+breaks no table and runs nothing. Links are built from paths and checked URLs only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from improve.core.clock import zone
+from improve.core.document import Document, as_date, as_datetime
+from improve.core.index import (
+    DEFAULT_DUE_SOON_DAYS,
+    incident_row,
+    next_review,
+    open_impediments,
+    urgency,
+)
+from improve.handbook.site import Site
+from improve.model.items import ActionItem
+
+EMPTY = "—"
+# ASCII punctuation that means nothing to Markdown or HTML in the middle of a line; every other
+# ASCII symbol becomes a numeric character reference, which Markdown leaves alone.
+_KEEP = frozenset(",.-:;/?@%'\" ")
+_LINE_BREAKS = frozenset("\r\n\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`|\\^{}]+$", re.IGNORECASE)
+_CSS_TOKEN = re.compile(r"[^a-z0-9-]+")
+
+
+def _one_line(value: object) -> str:
+    text = "" if value is None else str(value)
+    chars = []
+    for ch in text:
+        if ch in _LINE_BREAKS:
+            chars.append(" ")
+        elif unicodedata.category(ch) == "Cc":
+            continue
+        else:
+            chars.append(ch)
+    return " ".join("".join(chars).split())
+
+
+def md(value: object) -> str:
+    """A user string as inert Markdown text on one line (safe in a table cell or a heading)."""
+    out = []
+    for ch in _one_line(value):
+        if ch.isalnum() or ch in _KEEP or ord(ch) > 127:
+            out.append(ch)
+        else:
+            out.append(f"&#{ord(ch)};")
+    return "".join(out)
+
+
+def html_text(value: object) -> str:
+    """A user string as HTML text or attribute value, on one line."""
+    return html.escape(_one_line(value), quote=True)
+
+
+def css_token(value: object) -> str:
+    """A class-name fragment from a user value (`in-progress`, `sev1`); never breaks out."""
+    return _CSS_TOKEN.sub("-", str(value).lower()).strip("-") or "unknown"
+
+
+def badge(label: object, variant: object) -> str:
+    """An inline badge; the variant picks its colour in the plugin's stylesheet."""
+    return (f'<span class="improve-badge improve-badge--{css_token(variant)}">'
+            f"{html_text(label)}</span>")
+
+
+def link(text: object, href: str) -> str:
+    """A Markdown link; `href` must come from `Site.href` or `url_path` (already quoted)."""
+    return f"[{md(text)}]({href})"
+
+
+def external_link(url: object, text: str = "link") -> str:
+    """A tracker link when `url` is a plain http(s) URL; anything else is shown as inert text."""
+    if not isinstance(url, str) or not url.strip():
+        return EMPTY
+    url = url.strip()
+    if not _SAFE_URL.match(url):
+        return md(url)
+    return f"[{md(text)}]({quote(url, safe=':/?#@!$&+,;=%~-._')})"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "") -> str:
+    """A Markdown table; each cell must already be escaped. With no rows, `empty` (a sentence)."""
+    body = []
+    for row in rows:
+        if len(row) != len(headers):
+            raise ValueError(f"row has {len(row)} cells for {len(headers)} columns")
+        cells = []
+        for cell in row:
+            if "\n" in cell:
+                raise ValueError("table cells must be on one line")
+            cells.append(cell if cell.strip() else EMPTY)
+        body.append("| " + " | ".join(cells) + " |")
+    if not body:
+        return f"{empty}\n" if empty else ""
+    head = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    return "\n".join(head + body) + "\n"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`1 entry`, `3 entries`."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.isoformat() if value else EMPTY
+
+
+def fmt_minutes(minutes: int | None) -> str:
+    """`45 min`, `2 h 05 min`, `3 d 4 h`; an em dash when unknown."""
+    if minutes is None:
+        return EMPTY
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, mins = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {mins:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if not mins else f"{days} d {hours} h {mins:02d} min"
+
+
+def fmt_moment(value: object, timezone: str) -> str:
+    """An ISO timestamp shown in the configured zone; anything unparsable shown as written."""
+    moment = as_datetime(value)
+    if moment is None:
+        return md(value) if value is not None else EMPTY
+    local = moment.astimezone(zone(timezone))
+    return md(local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""))
+
+
+def texts(value: Any) -> list[str]:
+    """The scalar strings of a front-matter value (a string, a number or a list of them)."""
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values
+            if isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()]
+
+
+def md_list(value: Any) -> str:
+    return ", ".join(md(v) for v in texts(value)) or EMPTY
+
+
+def ref_link(ref: str, site: Site, from_src: str) -> str:
+    """An id or item reference, linked to its published document; plain text otherwise."""
+    target = site.resolve(ref)
+    if target is None:
+        return md(ref)
+    return link(ref, site.href(target.path, from_src))
+
+
+def ref_links(value: Any, site: Site, from_src: str) -> str:
+    return ", ".join(ref_link(v, site, from_src) for v in texts(value)) or EMPTY
+
+
+def status_badge(status: object) -> str:
+    return badge(status, f"status-{status}") if status else ""
+
+
+def item_status(item: ActionItem, today: dt.date, soon_days: int = DEFAULT_DUE_SOON_DAYS) -> str:
+    """The status badge of an item, plus `overdue` or `due soon` for open work."""
+    cell = status_badge(item.status)
+    if item.is_open:
+        state = urgency(item, today, soon_days)
+        if state == "overdue":
+            cell += " " + badge("overdue", "overdue")
+        elif state == "due-soon":
+            cell += " " + badge("due soon", "due-soon")
+    return cell
+
+
+def owner_text(owner: str | None) -> str:
+    return md(owner) if owner else EMPTY
+
+
+# --- the header of a document page ------------------------------------------------------------
+
+
+def header(doc: Document, site: Site) -> str:
+    """Markdown put above a document's body: badges, a banner, its details and action items."""
+    src = site.src_uri(doc)
+    meta = doc.meta
+    parts = [_badges(doc, site)]
+    if doc.kind.name == "decision" and (doc.status == "superseded" or meta.get("superseded_by")):
+        parts.append(_superseded_banner(doc, site, src))
+    rows = [(label, value) for label, value in _details(doc, site, src) if value and value != EMPTY]
+    parts.append(table(["Detail", "Value"], ([f"**{label}**", value] for label, value in rows)))
+    if doc.kind.has_action_items:
+        parts.append("## Action items\n\n" + action_items_table(doc, site))
+    if doc.kind.name == "retro":
+        impediments = _impediments_table(doc)
+        if impediments:
+            parts.append("## Impediments\n\n" + impediments)
+    if doc.kind.name == "rca":
+        parts.append(_timeline(doc, site))
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def _badges(doc: Document, site: Site) -> str:
+    meta = doc.meta
+    badges = [badge(doc.id or doc.path, "id")]
+    if doc.status:
+        badges.append(status_badge(doc.status))
+    if doc.kind.name == "rca":
+        severity = meta.get("severity")
+        if isinstance(severity, str):
+            badges.append(badge(severity, severity))
+        if meta.get("escaped_defect") is True:
+            badges.append(badge("escaped defect", "escaped"))
+    if doc.kind.name == "runbook":
+        due = next_review(doc, site.config.review_every_days)
+        if due is not None:
+            badges.append(badge("stale", "stale") if due < site.today else badge("reviewed", "ok"))
+    overdue = [i for i in doc.action_items if i.is_overdue(site.today)]
+    if overdue:
+        badges.append(badge(f"{len(overdue)} overdue", "overdue"))
+    return '<span class="improve-badges">' + " ".join(badges) + "</span>\n"
+
+
+def _superseded_banner(doc: Document, site: Site, src: str) -> str:
+    successors = texts(doc.meta.get("superseded_by"))
+    if successors:
+        names = []
+        for ref in successors:
+            target = site.resolve(ref)
+            if target is None:
+                names.append(md(ref))
+            else:
+                names.append(link(f"{ref}: {target.title}", site.href(target.path, src)))
+        text = "This decision is superseded by " + ", ".join(names) + "."
+    else:
+        text = "This decision is superseded."
+    return f'!!! warning "Superseded"\n\n    {text}\n'
+
+
+def _people(doc: Document) -> tuple[str, str]:
+    label = "Owners" if doc.kind.people_field == "owners" else "Authors"
+    return label, md_list(doc.meta.get(doc.kind.people_field))
+
+
+def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
+    meta = doc.meta
+    tz = site.config.timezone
+    rows: list[tuple[str, str]] = []
+    kind = doc.kind.name
+    if kind != "runbook" or meta.get("date"):
+        rows.append(("Date", fmt_date(doc.date) if doc.date else md_list(meta.get("date"))))
+    if kind == "retro":
+        period = meta.get("period")
+        if isinstance(period, dict):
+            rows.append(("Period", f"{md_list(period.get('start'))} to {md_list(period.get('end'))}"))
+        rows += [("Team", md_list(meta.get("team"))), ("Sprint", md_list(meta.get("sprint"))),
+                 ("Format", md_list(meta.get("format"))),
+                 ("Facilitator", md_list(meta.get("facilitator"))),
+                 ("Participants", md_list(meta.get("participants")))]
+        items = doc.action_items
+        if items:
+            done = sum(1 for i in items if i.status == "done")
+            rows.append(("Follow-through", f"{done} of {len(items)} action items done"))
+        rows.append(("Carried over", ref_links(meta.get("carried_over"), site, src)))
+        health = meta.get("health")
+        if isinstance(health, dict):
+            rows.append(("Health", ", ".join(f"{md(k)}: {md(v)}" for k, v in sorted(
+                health.items(), key=lambda kv: str(kv[0]))) or EMPTY))
+    elif kind == "rca":
+        row = incident_row(doc, site.config)
+        rows += [("Services", md_list(meta.get("services"))),
+                 ("Started", fmt_moment(meta.get("started_at"), tz) if "started_at" in meta else EMPTY),
+                 ("Detected", fmt_moment(meta.get("detected_at"), tz) if "detected_at" in meta else EMPTY),
+                 ("Mitigated", fmt_moment(meta.get("mitigated_at"), tz) if "mitigated_at" in meta else EMPTY),
+                 ("Resolved", fmt_moment(meta.get("resolved_at"), tz) if "resolved_at" in meta else EMPTY),
+                 ("Time to detect", fmt_minutes(row.ttd)),
+                 ("Time to mitigate", fmt_minutes(row.ttm)),
+                 ("Time to resolve", fmt_minutes(row.ttr)),
+                 ("Detection", md_list(meta.get("detection"))),
+                 ("Escaped defect", EMPTY if row.escaped_defect is None
+                  else ("yes" if row.escaped_defect else "no")),
+                 ("Trigger", md_list(meta.get("trigger"))),
+                 ("Caused by", md_list(meta.get("caused_by"))),
+                 ("Root causes", md_list(meta.get("root_causes"))),
+                 ("Contributing factors", md_list(meta.get("contributing_factors"))),
+                 ("Runbooks used", ref_links(meta.get("runbooks"), site, src)),
+                 ("Reviewed by", md_list(meta.get("reviewed_by")))]
+    elif kind == "runbook":
+        due = next_review(doc, site.config.review_every_days)
+        services = [*texts(meta.get("service")), *texts(meta.get("services"))]
+        rows += [("Services", ", ".join(md(s) for s in dict.fromkeys(services)) or EMPTY),
+                 ("Last reviewed", fmt_date(as_date(meta.get("last_reviewed")))),
+                 ("Next review", (fmt_date(due) + (" " + badge("stale", "stale")
+                                                   if due and due < site.today else ""))
+                  if due else EMPTY),
+                 ("Alerts", md_list(meta.get("alerts"))),
+                 ("Covers", md_list(meta.get("covers")))]
+    elif kind == "decision":
+        rows += [("Decision makers", md_list(meta.get("decision-makers"))),
+                 ("Consulted", md_list(meta.get("consulted"))),
+                 ("Informed", md_list(meta.get("informed"))),
+                 ("Supersedes", ref_links(meta.get("supersedes"), site, src)),
+                 ("Superseded by", ref_links(meta.get("superseded_by"), site, src))]
+    rows.append(_people(doc))
+    rows.append(("Related", ref_links(meta.get("related"), site, src)))
+    return rows
+
+
+def action_items_table(doc: Document, site: Site) -> str:
+    soon = site.index.actions.soon_days
+    with_type = doc.kind.name == "rca"
+    headers = ["Item", "Title", "Owner", "Due", "Status", *(["Type"] if with_type else []),
+               "Tracker"]
+    rows = []
+    for item in doc.action_items:
+        rows.append([md(item.item_id), md(item.title) or EMPTY, owner_text(item.owner),
+                     fmt_date(item.due), item_status(item, site.today, soon),
+                     *([md(item.type) if item.type else EMPTY] if with_type else []),
+                     external_link(item.link, "tracker")])
+    return table(headers, rows, empty="No action items.")
+
+
+def _impediments_table(doc: Document) -> str:
+    raw = doc.meta.get("impediments")
+    if not isinstance(raw, list):
+        return ""
+    rows = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        rows.append([md_list(entry.get("description")), md_list(entry.get("raised_on")),
+                     status_badge(entry.get("status")) if isinstance(entry.get("status"), str)
+                     else EMPTY,
+                     md_list(entry.get("escalated_to")), md_list(entry.get("resolved_on"))])
+    return table(["Impediment", "Raised", "Status", "Escalated to", "Resolved"], rows)
+
+
+def _timeline(doc: Document, site: Site) -> str:
+    raw = doc.meta.get("timeline")
+    if not isinstance(raw, list) or not raw:
+        return ""
+    rows = []
+    for entry in raw:
+        if isinstance(entry, dict):
+            rows.append([fmt_moment(entry.get("at"), site.config.timezone),
+                         md_list(entry.get("event"))])
+    body = table(["At", "Event"], rows)
+    indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
+    count = plural(len(rows), "entry", "entries")
+    return f'??? info "Timeline ({count})"\n\n{indented}\n'
+
+
+def impediments_summary(doc: Document) -> str:
+    """Open impediments of a retro as one cell: `description (status)`, separated by `;`."""
+    return "; ".join(f"{md(i.description)} ({md(i.status)})" for i in open_impediments(doc))
