@@ -7,8 +7,9 @@ when a finding needs one, because composing nodes costs as much again as parsing
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -33,10 +34,20 @@ class Problem:
     message: str
 
 
+_CONSTRUCTOR_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
+
+
+def _tag_error(node: yaml.Node, exc: Exception) -> yaml.MarkedYAMLError:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    return yaml.constructor.ConstructorError(
+        None, None, f"a value does not fit its tag `{tag}` ({type(exc).__name__})",
+        node.start_mark)
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loading; dates stay text (validated as dates later); duplicate keys are recorded."""
 
-    duplicates: list[tuple[str, int, int]]
+    duplicates: list[tuple[str, yaml.Mark]]
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -48,10 +59,19 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             if isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value
                 if key in seen:
-                    mark = key_node.start_mark
-                    self.duplicates.append((str(key), mark.line, mark.column))
+                    self.duplicates.append((str(key), key_node.start_mark))
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise plain ValueError, IndexError... on values that do not fit an
+        # explicit tag (`!!int ''`, `!!set [1]`); make them YAML errors placed at the node.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except _CONSTRUCTOR_ERRORS as exc:
+            raise _tag_error(node, exc) from None
 
 
 # Plain ISO dates and times are read as text: `2026-02-30` must be a finding, not a crash or a
@@ -242,8 +262,8 @@ def _load(result: ParsedFile) -> Any:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = result.fm_first_line + (mark.line if mark else 0)
-        column = (mark.column + 1) if mark else 1
+        line, column = _position(text, result.fm_first_line)(mark) if mark else (
+            result.fm_first_line, 1)
         what = (exc.problem or "invalid YAML").strip()
         if exc.context:
             what = f"{exc.context.strip()}, {what}"
@@ -264,11 +284,20 @@ def _load(result: ParsedFile) -> Any:
                     "front matter is nested too deeply to read; flatten it")
         )
         return None
+    except _CONSTRUCTOR_ERRORS as exc:  # a tagged value outside construct_object (`!!set`)
+        result.problems.append(
+            Problem(result.fm_first_line, 1, "yaml-syntax",
+                    f"YAML error: a tagged value cannot be read ({type(exc).__name__}); fix or "
+                    "drop the `!!` tag")
+        )
+        return None
     finally:
         loader.dispose()
-    for key, line, column in loader.duplicates:
+    place = _position(text, result.fm_first_line)
+    for key, mark in loader.duplicates:
+        line, column = place(mark)
         result.problems.append(
-            Problem(result.fm_first_line + line, column + 1, "duplicate-key",
+            Problem(line, column, "duplicate-key",
                     f"key `{key}` appears more than once in the same mapping; only the last "
                     "would count, so keep one")
         )
@@ -351,8 +380,7 @@ def _node_positions(
     except (yaml.YAMLError, RecursionError):
         return positions
 
-    def mark(m: yaml.Mark) -> tuple[int, int]:
-        return (first_line + m.line, m.column + 1)
+    mark = _position(yaml_text, first_line)
 
     def walk(node: yaml.Node, path: tuple[Any, ...], depth: int) -> None:
         if depth > MAX_NESTING:
@@ -372,3 +400,21 @@ def _node_positions(
     if root is not None:
         walk(root, (), 0)
     return positions
+
+
+def _position(yaml_text: str, first_line: int) -> Callable[[yaml.Mark], tuple[int, int]]:
+    """A function giving the 1-based file line and column of a mark in `yaml_text`.
+
+    YAML also breaks lines at NEL, LS and PS (U+0085, U+2028, U+2029), which files, editors and
+    git do not; with any of them present, positions are counted from the mark's character index.
+    """
+    if not any(char in yaml_text for char in "\x85\u2028\u2029"):
+        return lambda m: (first_line + m.line, m.column + 1)
+    starts = [0, *(i + 1 for i, char in enumerate(yaml_text) if char == "\n")]
+
+    def place(m: yaml.Mark) -> tuple[int, int]:
+        index = min(max(m.index, 0), len(yaml_text))
+        line = bisect.bisect_right(starts, index) - 1
+        return first_line + line, index - starts[line] + 1
+
+    return place

@@ -74,6 +74,9 @@ def parse_field(assignment: str) -> tuple[str, Any]:
     """`key=value` with the value read as YAML (`--field escaped_defect=true`)."""
     from improve.core.frontmatter import _Loader
 
+    if _has_surrogate(assignment):
+        raise UsageProblem(f"--field {assignment!r} is not valid UTF-8 text; check the terminal's "
+                           "encoding")
     key, sep, value = assignment.partition("=")
     key = key.strip()
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
@@ -89,6 +92,16 @@ def parse_field(assignment: str) -> tuple[str, Any]:
     except yaml.YAMLError:
         parsed = value
     return key, ("" if parsed is None and value.strip() == "" else parsed)
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    return False
 
 
 def git_user(root: Path) -> str | None:
@@ -210,6 +223,13 @@ def render(config: Config, request: Request, doc_id: str) -> str:
 def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDocument:
     """Choose the next free number and write the document (or only render it, with `dry_run`)."""
     kind = request.kind
+    # Undecodable bytes on the command line arrive as lone surrogates: YAML would write them as
+    # escapes it cannot read back.
+    for what, value in (("the title", request.title), ("the author", request.author),
+                        *((f"field {k}", v) for k, v in request.fields.items())):
+        if _has_surrogate(value):
+            raise UsageProblem(f"{what} is not valid UTF-8 text (check the terminal's encoding); "
+                               "nothing was written")
     folder = safe_join(config.root, config.folder(kind))
     slug = slugify(request.title)
     if dry_run:

@@ -97,7 +97,10 @@ class SchemaValidator:
 
     def is_valid(self, instance: Any) -> bool:
         if self._fast is not None:
-            return bool(self._fast.is_valid(instance))
+            try:
+                return bool(self._fast.is_valid(instance))
+            except (ValueError, TypeError):  # YAML-only types (`!!binary`, `!!set`): not JSON
+                pass
         return not any(True for _ in self._reference_validator().iter_errors(instance))
 
     def reference_is_valid(self, instance: Any) -> bool:
