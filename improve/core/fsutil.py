@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +30,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    clean_stale_temps(folder)
+    # The writer's pid is in the name, so a later run can tell a killed writer's leftover.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=folder)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -46,6 +51,44 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
             tmp.unlink()
         raise
     _fsync_dir(folder)
+
+
+_TEMP_RE = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[a-z0-9_]+\.tmp$")
+STALE_AFTER_SECONDS = 10
+
+
+def clean_stale_temps(folder: Path) -> list[Path]:
+    """Remove temporary files that a killed writer left in `folder` (a hard kill cannot clean up).
+
+    A temporary file is stale when the process named in it is gone and it is older than a few
+    seconds (a margin for writers in another pid namespace). Discovery ignores such files anyway:
+    they do not match `<number>-<slug>.md`.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        match = _TEMP_RE.match(entry.name)
+        if not match or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            if now - entry.stat(follow_symlinks=False).st_mtime >= STALE_AFTER_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
