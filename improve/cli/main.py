@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "pr-summary": "improve.cli.prsummary:pr_summary",
     "renumber": "improve.cli.renumber:renumber",
     "digest": "improve.cli.digest:digest",
+    "actions": "improve.cli.actions:actions",
+    "metrics": "improve.cli.metrics:metrics",
 }
 ERROR_LOG = Path(tempfile.gettempdir()) / "improve-last-error.log"
 

@@ -1,11 +1,72 @@
-"""Carry-over into the next retro (see the follow-through issue); a no-op until it lands."""
+"""Carry-over into the next retro: every retro starts from what the earlier ones promised.
+
+`improve new retro` lists the action items still open from earlier retros of the same team in
+the new retro's `carried_over` (references only: an item lives in the document that created it,
+so nothing is counted twice) and in its review section. The lint rule `missing-carry-over`
+(see `rules/carryover.py`) checks that written retros do the same.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from improve.core.actions import reference_key
 from improve.core.config import Config
+from improve.core.document import Document
 from improve.core.scaffold import Request
+from improve.model.items import ActionItem
+
+
+def latest_retro(retros: Iterable[Document]) -> Document | None:
+    """The newest retro by `date` (then by number); retros without a date come first."""
+    ordered = sorted(retros, key=lambda d: (d.date or dt.date.min, d.number or 0, d.path))
+    return ordered[-1] if ordered else None
+
+
+def team_of(doc: Document) -> str | None:
+    team = doc.meta.get("team")
+    return team if isinstance(team, str) and team.strip() else None
+
+
+def open_items(retros: Iterable[Document], team: str) -> list[ActionItem]:
+    """The open action items of the team's retros, in reference order."""
+    found = [item for doc in retros if team_of(doc) == team
+             for item in doc.action_items if item.is_open]
+    return sorted(found, key=reference_key)
 
 
 def prepare_request(config: Config, request: Request) -> None:
     """Add what a new document inherits from earlier ones (open retro items) to `request`."""
     request.extra_context.setdefault("carried_over", [])
+    if request.kind.name != "retro":
+        return
+    from improve.core.repository import Repository
+
+    retros = [d for d in Repository(config).documents()
+              if d.kind.name == "retro" and d.parsed.ok and d.id]
+    team = request.fields.get("team")
+    if not isinstance(team, str) or not team.strip():
+        latest = latest_retro(d for d in retros if team_of(d))
+        if latest is None:
+            return
+        team = team_of(latest)
+        assert team is not None
+        request.fields["team"] = team
+    items = open_items(retros, team)
+    chosen = request.fields.get("carried_over")
+    if isinstance(chosen, list):  # the user's own list (`--field carried_over=[...]`) wins
+        items = [item for item in items if item.ref in chosen]
+    else:
+        request.fields["carried_over"] = [item.ref for item in items]
+    request.extra_context["carried_over"] = [_row(item) for item in items]
+
+
+def _row(item: ActionItem) -> dict[str, Any]:
+    return {
+        "ref": item.ref,
+        "title": " ".join(item.title.split()),
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+    }

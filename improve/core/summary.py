@@ -35,6 +35,9 @@ class Summary:
     items: dict[str, str] = field(default_factory=dict)  # item id -> status
     carried_over: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)
+    # Follow-through (rules/carryover.py, rules/followup.py); defaults keep old cache entries valid.
+    item_done: dict[str, str] = field(default_factory=dict)  # item id -> done_on as written
+    item_index: dict[str, int] = field(default_factory=dict)  # item id -> position in the list
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -75,6 +78,9 @@ def summarize(doc: Document) -> Summary:
         items={item.item_id: item.status for item in doc.action_items},
         carried_over=[v for v in as_list(carried) if isinstance(v, str)],
         covers=[v for v in as_list(meta.get("covers")) if isinstance(v, str)],
+        item_done={item.item_id: item.done_on.isoformat() for item in doc.action_items
+                   if item.done_on is not None},
+        item_index={item.item_id: item.index for item in doc.action_items},
     )
 
 

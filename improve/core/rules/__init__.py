@@ -33,6 +33,8 @@ RULE_MODULES = (
     "people",
     "references",
     "changes",
+    "carryover",
+    "followup",
 )
 
 

@@ -1,0 +1,122 @@
+"""`improve actions`: list action items; `improve actions done|set REF` change one in place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from improve.cli.main import app, today_option
+from improve.core.actions import FORMATS, STATUS_CHOICES, item_types
+from improve.model.kinds import KINDS
+
+if TYPE_CHECKING:
+    from improve.core.editor import EditResult
+
+
+def _item_kinds() -> list[str]:
+    names: list[str] = []
+    for kind in KINDS.values():
+        if kind.has_action_items:
+            names.extend((kind.name, *kind.aliases))
+    return names
+
+
+@click.group(invoke_without_command=True)
+@click.option("--owner", "owners", multiple=True, metavar="NAME",
+              help="Items of this owner (handle, name, email or @handle; `me` = git's user). "
+                   "Repeatable.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
+              help="Items with this status (default: open and in-progress). Repeatable.")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(_item_kinds(), case_sensitive=False),
+              help="Items of this document kind. Repeatable.")
+@click.option("--type", "types", multiple=True, type=click.Choice(item_types()),
+              help="Items of this type (RCA items). Repeatable.")
+@click.option("--team", help="Items of documents of this team.")
+@click.option("--service", help="Items of RCAs about this service.")
+@click.option("--overdue", is_flag=True, help="Only open items whose due date has passed.")
+@click.option("--due-before", metavar="DATE", help="Only items due before DATE (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Output format.")
+@today_option
+@click.pass_context
+def actions(ctx: click.Context, owners: tuple[str, ...], statuses: tuple[str, ...],
+            kinds: tuple[str, ...], types: tuple[str, ...], team: str | None,
+            service: str | None, overdue: bool, due_before: str | None, fmt: str) -> int:
+    """List action items of retros and RCAs: overdue first, then by due date, then reference."""
+    if ctx.invoked_subcommand is not None:
+        return 0
+    from improve.core.actions import ActionFilter, collect, current_user, render, select
+    from improve.core.clock import parse_date
+    from improve.core.repository import Repository
+    from improve.model.items import OPEN_STATUSES
+    from improve.model.kinds import resolve_kind
+
+    state = app(ctx)
+    config = state.config
+    today = state.today
+    names: list[str] = []
+    for owner in owners:
+        names.extend(current_user(config) if owner.strip().casefold() == "me" else [owner])
+    kind_names = tuple(dict.fromkeys(k.name for k in map(resolve_kind, kinds) if k is not None))
+    wanted = ActionFilter(
+        owners=tuple(names), statuses=statuses or OPEN_STATUSES, kinds=kind_names, types=types,
+        team=team, service=service, overdue=overdue,
+        due_before=parse_date(due_before, what="--due-before") if due_before else None,
+    )
+    items = select(collect(Repository(config).documents()), config, today, wanted)
+    click.echo(render(items, fmt, today), nl=False)
+    return 0
+
+
+def _report(result: EditResult) -> None:
+    if not result.written:
+        click.echo(f"{result.ref}: nothing to change ({result.path} left as it was).")
+        return
+    parts = []
+    for key, new in result.after.items():
+        old = result.before.get(key)
+        if new is None:
+            parts.append(f"{key} {old} removed")
+        elif old is None:
+            parts.append(f"{key} {new}")
+        else:
+            parts.append(f"{key} {old} -> {new}")
+    click.echo(f"{result.ref}: {', '.join(parts)} ({result.path})")
+
+
+@actions.command()
+@click.argument("ref")
+@today_option
+@click.pass_context
+def done(ctx: click.Context, ref: str) -> int:
+    """Mark action item REF (e.g. RCA-0007#A2) done, with today's date as `done_on`."""
+    from improve.core.editor import edit_item
+
+    state = app(ctx)
+    _report(edit_item(state.config, ref, today=state.today, status="done"))
+    return 0
+
+
+@actions.command(name="set")
+@click.argument("ref")
+@click.option("--status", type=click.Choice(STATUS_CHOICES[:-1]), help="New status.")
+@click.option("--owner", help="New owner.")
+@click.option("--due", metavar="DATE", help="New due date (YYYY-MM-DD).")
+@today_option
+@click.pass_context
+def set_item(ctx: click.Context, ref: str, status: str | None, owner: str | None,
+             due: str | None) -> int:
+    """Change the status, owner or due date of action item REF in its file."""
+    from improve.core.clock import parse_date
+    from improve.core.editor import edit_item
+    from improve.core.errors import UsageProblem
+
+    if status is None and owner is None and due is None:
+        raise UsageProblem("say what to change: --status, --owner and/or --due")
+    state = app(ctx)
+    due_date = parse_date(due, what="--due") if due else None
+    _report(edit_item(state.config, ref, today=state.today, status=status, owner=owner,
+                      due=due_date))
+    return 0
