@@ -1,0 +1,200 @@
+"""Escaping, badges, tables and document headers (improve.handbook.render), without MkDocs."""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from handbook_docs import doc, site
+from hypothesis import given
+from hypothesis import strategies as st
+
+from improve.handbook.plugin import insert_header, record_source
+from improve.handbook.render import (
+    badge,
+    css_token,
+    external_link,
+    fmt_minutes,
+    header,
+    md,
+    table,
+)
+
+HOSTILE = '"><img src=x onerror=alert(1)> | *b* _i_ `t` [l](javascript:x) <script>1</script> \\|'
+EXTENSIONS = ["tables", "admonition", "pymdownx.details", "pymdownx.superfences"]
+
+
+def _render(source: str) -> BeautifulSoup:
+    return BeautifulSoup(markdown.markdown(source, extensions=EXTENSIONS), "html.parser")
+
+
+def _visible(text: str) -> str:
+    """What a reader should see: the text on one line, runs of white space collapsed."""
+    return " ".join(text.replace("\x00", "").split())
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=60))
+def test_any_text_stays_one_inert_table_cell(text: str) -> None:
+    soup = _render(table(["A", "B"], [[md(text), "end"]]))
+    rows = soup.find_all("tr")
+    assert len(rows) == 2
+    cells = rows[1].find_all("td")
+    assert len(cells) == 2
+    assert cells[1].get_text() == "end"
+    assert not cells[0].find_all(True), "no element may come from user text"
+    expected = _visible(text) or "—"
+    assert " ".join(cells[0].get_text().split()) == expected
+
+
+def test_hostile_text_in_a_heading_and_a_paragraph_stays_text() -> None:
+    soup = _render(f"### {md(HOSTILE)}\n\nBefore {md(HOSTILE)} after\n")
+    assert not soup.find_all(["img", "script", "a", "em", "strong", "code"])
+    assert soup.h3 is not None
+    assert soup.h3.get_text() == HOSTILE
+    assert soup.p is not None
+    assert soup.p.get_text() == f"Before {HOSTILE} after"
+
+
+def test_md_keeps_a_table_row_on_one_line() -> None:
+    assert md("one\ntwo\r\nthree\u2028four\tfive") == "one two three four five"
+
+
+def test_badges_escape_labels_and_keep_class_names_plain() -> None:
+    assert css_token('in-progress" onclick="x') == "in-progress-onclick-x"
+    assert css_token("") == "unknown"
+    soup = BeautifulSoup(badge(HOSTILE, 'SEV1"><x'), "html.parser")
+    span = soup.find("span")
+    assert span is not None
+    assert span["class"] == ["improve-badge", "improve-badge--sev1-x"]
+    assert span.get_text() == HOSTILE
+    assert set(span.attrs) == {"class"}
+
+
+@pytest.mark.parametrize(("url", "linked"), [
+    ("https://tracker.example/ISSUE-1?a=1&b=2", True),
+    ("http://tracker.example/x_(y)", True),
+    ("javascript:alert(1)", False),
+    ("JaVaScRiPt:alert(1)", False),
+    ("data:text/html,<script>1</script>", False),
+    ("https://x.example/a\"><script>1</script>", False),
+    ("https://x.example/a|b", False),
+    ("//evil.example/", False),
+])
+def test_only_plain_http_links_become_links(url: str, linked: bool) -> None:
+    soup = _render(table(["Link"], [[external_link(url, "tracker")]]))
+    anchors = soup.find_all("a")
+    assert len(soup.find_all("td")) == 1
+    if linked:
+        assert len(anchors) == 1
+        assert str(anchors[0]["href"]).startswith("http")
+        assert "(" not in str(anchors[0]["href"])
+    else:
+        assert anchors == []
+        assert soup.td is not None
+        assert soup.td.get_text() == url
+
+
+def test_table_refuses_ragged_rows_and_says_when_empty() -> None:
+    with pytest.raises(ValueError, match="2 cells for 3 columns"):
+        table(["a", "b", "c"], [["1", "2"]])
+    assert table(["a"], [], empty="Nothing yet.") == "Nothing yet.\n"
+    assert "| — |" in table(["a"], [[" "]])
+
+
+@pytest.mark.parametrize(("minutes", "text"), [
+    (None, "—"), (0, "0 min"), (59, "59 min"), (60, "1 h 00 min"), (125, "2 h 05 min"),
+    (1440, "1 d 0 h"), (1565, "1 d 2 h 05 min"),
+])
+def test_durations(minutes: int | None, text: str) -> None:
+    assert fmt_minutes(minutes) == text
+
+
+RCA = """
+id: RCA-0001
+title: 'Title with <b>bold</b> | pipe'
+date: 2026-01-07
+status: published
+severity: SEV2
+services: [api]
+started_at: 2026-01-05T10:00:00+01:00
+detected_at: 2026-01-05T10:12:00+01:00
+resolved_at: 2026-01-05T12:05:00+01:00
+escaped_defect: true
+tags: ['<b>t</b>', ok]
+runbooks: [RB-0001, RB-0404]
+action_items:
+  - {id: A1, title: 'Fix | it', owner: bob, due: 2026-01-15, status: open, type: prevent}
+  - {id: A2, title: Soon, owner: bob, due: 2026-02-05, status: open, link: 'javascript:x'}
+"""
+RUNBOOK = """
+id: RB-0001
+title: Restart
+owners: [bob]
+service: api
+last_reviewed: 2025-01-01
+"""
+
+
+def test_an_rca_header_has_badges_details_and_an_items_table() -> None:
+    rca = doc("rca", 1, RCA, slug="one")
+    book = doc("runbook", 1, RUNBOOK, slug="restart")
+    soup = _render(header(rca, site(rca, book)))
+    badges = [(b.get_text(), b["class"][1]) for b in soup.select(".improve-badge")]
+    assert badges[:5] == [("RCA-0001", "improve-badge--id"),
+                          ("published", "improve-badge--status-published"),
+                          ("SEV2", "improve-badge--sev2"),
+                          ("escaped defect", "improve-badge--escaped"),
+                          ("1 overdue", "improve-badge--overdue")]
+    tables = soup.find_all("table")
+    details = {r.find_all("td")[0].get_text(): r.find_all("td")[1]
+               for r in tables[0].find_all("tr")[1:]}
+    assert details["Time to detect"].get_text() == "12 min"
+    assert details["Time to resolve"].get_text() == "2 h 05 min"
+    assert details["Started"].get_text() == "2026-01-05 10:00 CET"
+    # A published runbook is linked relative to the RCA; an unknown one stays text.
+    links = details["Runbooks used"].find_all("a")
+    assert [(a.get_text(), a["href"]) for a in links] == [("RB-0001",
+                                                            "../runbooks/0001-restart.md")]
+    assert "RB-0404" in details["Runbooks used"].get_text()
+    items = tables[1].find_all("tr")
+    assert [c.get_text(" ", strip=True) for c in items[1].find_all("td")] == [
+        "A1", "Fix | it", "bob", "2026-01-15", "open overdue", "prevent", "—"]
+    assert items[2].find_all("td")[4].get_text(" ", strip=True) == "open due soon"
+    assert items[2].find("a") is None  # the javascript: link is text
+
+
+def test_a_superseded_decision_gets_a_banner_linking_its_successor() -> None:
+    old = doc("decision", 1, "id: ADR-0001\ntitle: Old\ndate: 2025-01-01\nstatus: superseded\n"
+                             "superseded_by: ADR-0002", slug="old")
+    new = doc("decision", 2, "id: ADR-0002\ntitle: 'New <i>one</i>'\ndate: 2025-02-01\n"
+                             "status: accepted\nsupersedes: ADR-0001", slug="new")
+    soup = _render(header(old, site(old, new)))
+    banner = soup.select_one(".admonition.warning")
+    assert banner is not None
+    link = banner.find("a")
+    assert link is not None
+    assert link["href"] == "0002-new.md"
+    assert link.get_text() == "ADR-0002: New <i>one</i>"
+
+
+def test_a_runbook_past_review_is_stale() -> None:
+    book = doc("runbook", 1, RUNBOOK)
+    soup = _render(header(book, site(book)))
+    assert [b.get_text() for b in soup.select(".improve-badge")] == ["RB-0001", "stale", "stale"]
+
+
+def test_record_source_keeps_only_an_escaped_title_and_tags() -> None:
+    rca = doc("rca", 1, RCA)
+    source = record_source(rca)
+    front = source.split("---\n")[1]
+    assert "severity" not in front
+    assert "status" not in front
+    assert html.escape("Title with <b>bold</b> | pipe") in front
+    assert "&lt;b&gt;t&lt;/b&gt;" in front
+
+
+def test_the_header_goes_below_a_leading_h1() -> None:
+    assert insert_header("\n# Title\n\nText", "HEAD") == "\n# Title\n\nHEAD\n\nText"
+    assert insert_header("Text\n# Late", "HEAD") == "HEAD\nText\n# Late"
