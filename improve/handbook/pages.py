@@ -9,12 +9,15 @@ touching the MkDocs plugin:
     register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))
     register_section("actions.md", render_board, order=50)
 
+and add the module's name to PAGE_MODULES below, so that the plugin imports it (`load_pages()`).
+
 Generated pages live at the top of the site, so links to documents are their site paths
 (`rca/0001-x.md`), which MkDocs checks and rewrites like any other link.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,6 +64,9 @@ class GeneratedPage:
         return f"---\n{front}---\n\n" + "\n".join(p.rstrip("\n") + "\n" for p in parts if p)
 
 
+# Modules of `improve.handbook` that register pages, sections or markers when imported.
+PAGE_MODULES: tuple[str, ...] = ()
+
 PAGES: dict[str, GeneratedPage] = {}
 SECTIONS: dict[str, list[tuple[int, str, Renderer]]] = {}
 MARKERS: dict[str, MarkerRenderer] = {}
@@ -82,6 +88,13 @@ def register_section(path: str, render: Renderer, *, order: int = 100) -> None:
 def register_marker(name: str, render: MarkerRenderer) -> None:
     """`<!-- improve:NAME -->` in any Markdown page is replaced by `render(site, page_path)`."""
     MARKERS[name] = render
+
+
+def load_pages() -> dict[str, GeneratedPage]:
+    """Import every module of PAGE_MODULES (once) and return the page registry."""
+    for name in PAGE_MODULES:
+        importlib.import_module(f"improve.handbook.{name}")
+    return PAGES
 
 
 def marker(name: str) -> str:

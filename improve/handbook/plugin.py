@@ -27,7 +27,15 @@ from improve.core.document import Document
 from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
 from improve.handbook.config import ImproveConfig
-from improve.handbook.pages import HOME_PAGE, MARKERS, PAGES, marker, pages_in_nav
+from improve.handbook.pages import (
+    HOME_PAGE,
+    MARKERS,
+    PAGES,
+    GeneratedPage,
+    load_pages,
+    marker,
+    pages_in_nav,
+)
 from improve.handbook.render import header, html_text, texts
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import Site, load_site
@@ -37,6 +45,7 @@ from improve.model.kinds import KINDS
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/improve/handbook.css"
+_NEEDED_EXTENSIONS = ("admonition", "pymdownx.details")
 _H1 = re.compile(r"^#[ \t]+\S")
 _WITHHELD = {
     "restricted": "{n} restricted document{s} (visibility: restricted) left out of the site, "
@@ -64,6 +73,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        load_pages()
         base = Path(config.config_file_path or ".").resolve().parent
         root = (base / self.config.root) if self.config.root else base
         try:
@@ -79,6 +89,12 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                 config.watch.append(str(folder))
         if self._improve.source is not None and str(self._improve.source) not in config.watch:
             config.watch.append(str(self._improve.source))
+        # The headers use admonitions (superseded banner) and collapsible details (timelines).
+        names = [e for e in config.markdown_extensions if isinstance(e, str)]
+        for extension in _NEEDED_EXTENSIONS:
+            short = extension.rsplit(".", 1)[-1]
+            if not any(n in (extension, short) or n.endswith("." + short) for n in names):
+                config.markdown_extensions.append(extension)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         if config.theme.name == "material":
@@ -110,10 +126,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             site.src_uris[doc.path] = src_uri
         for doc in site.documents:
             self._add_record(files, config, doc, site, docs_dir)
-        for page in PAGES.values():
-            self._add_generated(files, config, page.path, page.source(site))
-        if files.get_file_from_path("index.md") is None:
-            self._add_generated(files, config, HOME_PAGE.path, HOME_PAGE.source(site))
+        for page in [*PAGES.values(), HOME_PAGE]:
+            self._add_generated(files, config, page, site)
         css = (resources.files("improve.handbook") / "assets" / "handbook.css").read_bytes()
         files.append(File.generated(config, CSS_URI, content=css))
         for reason, count in sorted(site.withheld.items()):
@@ -139,11 +153,16 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         files.append(file)
         self._records[src_uri] = doc
 
-    def _add_generated(self, files: Files, config: MkDocsConfig, path: str, source: str) -> None:
-        if files.get_file_from_path(path) is not None:
-            log.info(f"docs/{path} exists: keeping it instead of the generated page")
+    def _add_generated(self, files: Files, config: MkDocsConfig, page: GeneratedPage,
+                       site: Site) -> None:
+        if files.get_file_from_path(page.path) is not None:
+            if page is not HOME_PAGE:
+                log.info(f"docs/{page.path} exists: keeping it instead of the generated page")
             return
-        files.append(File.generated(config, path, content=source))
+        inclusion = (InclusionLevel.UNDEFINED if page.nav_order is not None
+                     else InclusionLevel.NOT_IN_NAV)
+        files.append(File.generated(config, page.path, content=page.source(site),
+                                    inclusion=inclusion))
 
     def _lint(self, improve: Config, today: dt.date) -> LintResult | None:
         try:

@@ -35,6 +35,22 @@ def test_on_config_watches_the_content_folders_and_adds_the_stylesheet(
     assert Path(dirs[0], "partials", "source.html").is_file()
 
 
+def test_the_extensions_the_headers_need_are_added_once(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "handbook"
+    shutil.copytree(FIXTURE, project)
+    mkdocs_yml = project / "mkdocs.yml"
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    mkdocs_yml.write_text(text[: text.index("markdown_extensions:")], encoding="utf-8")
+    config, _plugin = _configure(project, monkeypatch)
+    extensions = config["markdown_extensions"]  # type: ignore[index]
+    assert extensions.count("admonition") == 1
+    assert extensions.count("pymdownx.details") == 1
+    shutil.copy(FIXTURE / "mkdocs.yml", mkdocs_yml)
+    config, _plugin = _configure(project, monkeypatch)
+    assert config["markdown_extensions"].count("admonition") == 1  # type: ignore[index]
+
+
 def test_a_bad_improve_config_is_a_plugin_error(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "handbook"
