@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from improve.core.errors import ConfigError
+from improve.core.fsutil import inside
 from improve.model.finding import Finding, Severity
 from improve.model.kinds import KINDS, Kind
 
@@ -183,11 +184,15 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
         for handle, entry in raw.get("roster", {}).items()
     }
     folders = {k: v.folder for k, v in KINDS.items()} | dict(raw.get("folders", {}))
-    for kind_name, folder in folders.items():
+    places = [(f"folder for {name}", folder) for name, folder in folders.items()]
+    places.append(("cache_dir", raw.get("cache_dir", DEFAULT_CACHE_DIR)))
+    for what, folder in places:
         if Path(folder).is_absolute() or ".." in Path(folder).parts:
-            raise ConfigError(
-                f"folder for {kind_name} ({folder!r}) must be a path inside the repository"
-            )
+            raise ConfigError(f"{what} ({folder!r}) must be a path inside the repository")
+        # A folder committed as a symbolic link would make improve read (or write) elsewhere.
+        if not inside(root, root / folder):
+            raise ConfigError(f"{what} ({folder!r}) is a symbolic link to a place outside the "
+                              "repository; improve reads and writes only inside it")
     from improve.core.clock import zone
 
     timezone = raw.get("timezone", "UTC")

@@ -7,6 +7,7 @@ file created under an exclusive lock on the kind's folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -203,9 +204,18 @@ def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
 
 
 def render(config: Config, request: Request, doc_id: str) -> str:
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+    from jinja2.exceptions import SecurityError
+
     fields = default_fields(config, request, doc_id)
     env, template_name = _environment(config, request.kind)
-    template = env.get_template(template_name)
+    try:
+        template = env.get_template(template_name)
+    except TemplateSyntaxError as exc:
+        raise UsageProblem(f"template {_shown(config, exc.filename or template_name)}:"
+                           f"{exc.lineno}: {exc.message}; fix the template, nothing was written"
+                           ) from None
+    where = _shown(config, template.filename or template_name)
     context: Mapping[str, Any] = {
         "id": doc_id,
         "title": request.title,
@@ -216,8 +226,30 @@ def render(config: Config, request: Request, doc_id: str) -> str:
         "front_matter": dump_front_matter(fields),
         **request.extra_context,
     }
-    rendered: str = template.render(context)
+    # A repository's template is untrusted input (it can come from a pull request): whatever goes
+    # wrong while rendering it is the template's problem, reported as such, never a traceback.
+    try:
+        rendered: str = template.render(context)
+    except SecurityError as exc:
+        raise UsageProblem(f"template {where} tried something the sandbox forbids ({exc}); "
+                           "templates may only fill in values, nothing was written") from None
+    except TemplateNotFound as exc:
+        raise UsageProblem(f"template {where} includes {exc.name!r}, which is not a template of "
+                           "this repository or of improve; nothing was written") from None
+    except TemplateError as exc:
+        raise UsageProblem(f"template {where}: {exc.message}; fix the template, nothing was "
+                           "written") from None
+    except (RecursionError, MemoryError, ArithmeticError, LookupError, TypeError,
+            ValueError) as exc:
+        raise UsageProblem(f"template {where} failed: {type(exc).__name__}: {exc}; fix the "
+                           "template, nothing was written") from None
     return rendered
+
+
+def _shown(config: Config, filename: str) -> str:
+    with contextlib.suppress(ValueError):
+        return Path(filename).relative_to(config.root).as_posix()
+    return filename
 
 
 def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDocument:
