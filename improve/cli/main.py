@@ -10,8 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,19 @@ COMMANDS: dict[str, str] = {
     "actions": "improve.cli.actions:actions",
     "metrics": "improve.cli.metrics:metrics",
 }
-ERROR_LOG = Path(tempfile.gettempdir()) / "improve-last-error.log"
+
+
+def _error_log() -> Path:
+    """Where an internal error's traceback goes; `tempfile` is imported only when one happens."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "improve-last-error.log"
+
+
+def __getattr__(name: str) -> Any:  # `ERROR_LOG`, computed on first use: start-up stays fast
+    if name == "ERROR_LOG":
+        return _error_log()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -112,12 +122,15 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("improve: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # the error guard: no traceback reaches a user
+        import traceback
+
         if debug or os.environ.get("IMPROVE_DEBUG"):
             traceback.print_exc()
         else:
+            error_log = globals().get("ERROR_LOG") or _error_log()  # a test may set ERROR_LOG
             try:
-                ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
-                where = f"details in {ERROR_LOG}"
+                error_log.write_text(traceback.format_exc(), encoding="utf-8")
+                where = f"details in {error_log}"
             except OSError:
                 where = "rerun with --debug for details"
             click.echo(f"improve: internal error: {type(exc).__name__}: {exc} ({where}; "

@@ -71,8 +71,9 @@ def check_document(doc: Document, ctx: Context) -> list[Finding]:
     return sorted(set(findings))
 
 
-def analyze_file(doc_file: DocFile, ctx: Context) -> FileResult:
-    doc = read_document(ctx.config, doc_file)
+def analyze_file(doc_file: DocFile, ctx: Context, *, raw: bytes | None = None) -> FileResult:
+    """One document's findings and summary (`raw`: its bytes, if already read; see read_document)."""
+    doc = read_document(ctx.config, doc_file, raw=raw)
     findings = check_document(doc, ctx)
     summary = summarize(doc) if doc.parsed.ok else None
     return FileResult(findings, summary)

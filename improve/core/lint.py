@@ -13,7 +13,7 @@ from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile
 from improve.core.repository import DocFile, classify, discover, read_document
-from improve.core.rules import REPOSITORY_CHECKS, Context, RepoIssue, all_rules
+from improve.core.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.summary import RepoIndex
 from improve.model.finding import Finding, Severity
 
@@ -51,6 +51,12 @@ def analyze_all(files: Sequence[DocFile], ctx: Context, *, use_cache: bool) -> d
     return analyze_many(files, ctx)
 
 
+def repository_issues(results: dict[str, FileResult], ctx: Context) -> list[RepoIssue]:
+    """The repository-wide checks, run on the summaries of every document."""
+    index = RepoIndex({p: r.summary for p, r in results.items() if r.summary is not None})
+    return [issue for check in REPOSITORY_CHECKS for issue in check(index, ctx)]
+
+
 def select_paths(config: Config, paths: Iterable[str], cwd: Path | None = None) -> set[str]:
     """Repository-relative paths of the documents the user named (files or folders)."""
     cwd = cwd or Path.cwd()
@@ -78,6 +84,16 @@ def _selected(path: str, selection: set[str]) -> bool:
     return any(s.endswith("/") and path.startswith(s) for s in selection)
 
 
+def _chosen(paths: Iterable[str], selection: set[str]) -> set[str]:
+    """The paths `_selected` keeps, without asking it once per document of a large handbook."""
+    if "/" in selection:
+        return set(paths)
+    folders = tuple(s for s in selection if s.endswith("/"))
+    if not folders:
+        return selection.intersection(paths)
+    return {p for p in paths if p in selection or p.startswith(folders)}
+
+
 def lint(
     config: Config,
     today: dt.date,
@@ -95,28 +111,46 @@ def lint(
     """
     all_rules()
     ctx = Context(config=config, today=today)
-    files = discover(config)
+    stats: dict[str, os.stat_result] = {}
+    files = discover(config, stats=stats)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
-    results = analyze_all(files, ctx, use_cache=use_cache)
-    index = RepoIndex({p: r.summary for p, r in results.items() if r.summary is not None})
-    repo_issues = [issue for check in REPOSITORY_CHECKS for issue in check(index, ctx)]
+    store = None
+    if use_cache and config.cache:
+        from improve.core.cache import LintCache
+
+        store = LintCache(ctx)
+        results = store.analyze(files, stats=stats)
+    else:
+        results = analyze_all(files, ctx, use_cache=False)
+    if store is not None:  # unchanged summaries: the cached cross-file issues still hold
+        repo_issues = store.repo_issues(lambda: repository_issues(results, ctx))
+    else:
+        repo_issues = repository_issues(results, ctx)
 
     by_path = {f.path: f for f in files}
     findings: list[Finding] = list(config.findings)
     wanted_ids = set(involved_ids or ())
-    if selection is not None:
-        for path in by_path:
-            if _selected(path, selection):
-                summary = results[path].summary
-                if summary and summary.id:
-                    wanted_ids.add(summary.id)
+    chosen = None if selection is None else _chosen(by_path, selection)
+    if chosen is not None:
+        for path in chosen:
+            summary = results[path].summary
+            if summary and summary.id:
+                wanted_ids.add(summary.id)
     for path, result in results.items():
-        if selection is None or _selected(path, selection):
+        if chosen is None or path in chosen:
             findings.extend(result.findings)
     parsed_cache: dict[str, ParsedFile] = {}
     for repo_issue in repo_issues:
         if selection is not None and not _involves(repo_issue, selection, wanted_ids):
+            continue
+        if store is not None:  # positions from the cache: a warm run re-reads nothing
+            issue = repo_issue.issue
+            severity = ctx.severity(issue.rule, issue.severity or RULES[issue.rule].severity)
+            if severity is not None:
+                line, column = store.position(by_path[repo_issue.file], issue)
+                findings.append(Finding(repo_issue.file, line, column, issue.rule, severity,
+                                        issue.message))
             continue
         parsed = parsed_cache.get(repo_issue.file)
         if parsed is None:
@@ -125,7 +159,9 @@ def lint(
         finding = to_finding(repo_issue.file, parsed, repo_issue.issue, ctx)
         if finding is not None:
             findings.append(finding)
-    checked = len(files) if selection is None else sum(1 for p in by_path if _selected(p, selection))
+    if store is not None:
+        store.save()
+    checked = len(files) if chosen is None else len(chosen)
     return LintResult(sorted(set(findings)), documents=len(files), checked=checked)
 
 

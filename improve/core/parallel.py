@@ -1,13 +1,147 @@
-"""Analysing many files: in this process for a few, across cores for many (cold runs)."""
+"""Analysing many files: in this process for a few, across cores for many (cold runs).
+
+The unit of work is `analyze_one`: stat a file and read it through one descriptor (so the stamp
+the cache records is never newer than the bytes it analysed), hash the bytes, and analyse them.
+It returns a `Record` in the cache's compact form, which is also what crosses the process
+boundary: tuples of plain values pickle far faster than dataclasses.
+
+A pool only pays off for a cold run of a large handbook: below `PARALLEL_MIN_FILES` files, or
+with one CPU, everything runs in this process. Chunks come back in order (`imap`), so the
+results are the same, in the same order, as the sequential path.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
+import threading
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from improve.core.analyze import FileResult, analyze_file
+from improve.core.cache import Encoded, Stamp, decode_result, encode_result
 from improve.core.repository import DocFile
-from improve.core.rules import Context
+from improve.core.rules import Context, all_rules
+
+PARALLEL_MIN_FILES = 200
+MAX_PROCESSES = 8
+DIGEST_SIZE = 16
 
 
-def analyze_many(files: Sequence[DocFile], ctx: Context) -> dict[str, FileResult]:
-    return {f.path: analyze_file(f, ctx) for f in files}
+class Record(NamedTuple):
+    """One analysed file: its stamp and content digest (None when not cacheable), its result."""
+
+    path: str
+    stamp: Stamp | None
+    digest: bytes | None
+    data: Encoded
+
+
+def digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=DIGEST_SIZE).digest()
+
+
+def read_stamped(path: str | Path, limit: int) -> tuple[Stamp, bytes] | None:
+    """(mtime_ns, size, inode) and at most `limit + 1` bytes of a regular file, stat first.
+
+    None for anything the cache must not trust by its stamp: a symbolic link (its target can
+    change without the link changing), a missing or unreadable file, something not a file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        try:
+            raw = handle.read(limit + 1)
+        except OSError:
+            return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino), raw
+
+
+def analyze_one(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) -> Record:
+    """Analyse one document into a cache record (bytes read once, stamp taken before reading)."""
+    got = read_stamped(f"{ctx.config.root}/{doc_file.path}", ctx.config.max_file_size)
+    if got is None:
+        # A link, an unreadable file...: the reader reports it; never cached.
+        return Record(doc_file.path, None, None, encode_result(analyze_file(doc_file, ctx)))
+    stamp, raw = got
+    result = analyze_file(doc_file, ctx, raw=raw)
+    return Record(doc_file.path, stamp, digest(raw) if with_digest else None, encode_result(result))
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask, as in containers and CI)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def analyze_records(
+    files: Sequence[DocFile],
+    ctx: Context,
+    *,
+    min_files: int = PARALLEL_MIN_FILES,
+    processes: int | None = None,
+    with_digest: bool = True,
+) -> list[Record]:
+    """A record per file, in the order of `files`: across cores when there are many files."""
+    workers = min(processes or cpu_count(), MAX_PROCESSES, len(files))
+    if len(files) <= min_files or workers < 2:
+        all_rules()
+        return [analyze_one(f, ctx, with_digest=with_digest) for f in files]
+    # Several chunks per worker keep both busy to the end; big enough to amortise the pickling.
+    size = max(8, min(200, len(files) // (workers * 6) or 1))
+    chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
+    records: list[Record] = []
+    with _context().Pool(workers, initializer=_init_worker, initargs=(ctx, with_digest)) as pool:
+        for part in pool.imap(_work, chunks):
+            records.extend(part)
+    return records
+
+
+def analyze_many(
+    files: Sequence[DocFile],
+    ctx: Context,
+    *,
+    min_files: int = PARALLEL_MIN_FILES,
+    processes: int | None = None,
+) -> dict[str, FileResult]:
+    """Every file's result, keyed by path in the order of `files` (no cache involved)."""
+    records = analyze_records(files, ctx, min_files=min_files, processes=processes,
+                              with_digest=False)
+    return {r.path: decode_result(r.path, r.data) for r in records}
+
+
+def _context() -> Any:
+    """fork where it is safe (no other threads: it copies the loaded rules for free), else
+    forkserver, else spawn."""
+    import multiprocessing  # only a cold run of a large handbook pays for this import
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+_WORKER: tuple[Context, bool] | None = None
+
+
+def _init_worker(ctx: Context, with_digest: bool) -> None:
+    global _WORKER
+    _WORKER = (ctx, with_digest)
+    all_rules()
+
+
+def _work(chunk: list[DocFile]) -> list[Record]:
+    assert _WORKER is not None, "worker used before its initializer ran"
+    ctx, with_digest = _WORKER
+    return [analyze_one(f, ctx, with_digest=with_digest) for f in chunk]

@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -290,7 +290,47 @@ def _unknown(name: str, allowed: list[str]) -> str:
 def unknown_fields(schema: dict[str, Any], instance: Any) -> list[SchemaError]:
     """Keys the schema does not define (warnings, so a document with an extra key still builds)."""
     found: list[SchemaError] = []
+
+    def walk(tree: _FieldTree, value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict) and tree.props is not None:
+            if tree.check_extra:
+                for key in value:
+                    if key not in tree.props:
+                        found.append(SchemaError((*path, key), "unknown-field",
+                                                 _unknown(str(key), tree.names), at_key=True))
+            for key, sub in tree.children:
+                if key in value:
+                    walk(sub, value[key], (*path, key))
+        elif isinstance(value, list) and tree.items is not None:
+            for index, item in enumerate(value):
+                walk(tree.items, item, (*path, index))
+
+    walk(_field_tree(schema), instance, ())
+    return found
+
+
+@dataclass
+class _FieldTree:
+    """A schema node with its `$ref`s resolved, reduced to what `unknown_fields` walks: compiled
+    once per schema instead of merging `$defs` for every value of every document."""
+
+    props: dict[str, Any] | None = None  # the node's `properties`, when it has some
+    names: list[str] = field(default_factory=list)  # their names, sorted (for did-you-mean)
+    check_extra: bool = False  # no `additionalProperties`: unknown keys are reported
+    children: list[tuple[str, _FieldTree]] = field(default_factory=list)  # those worth a walk
+    items: _FieldTree | None = None
+    active: bool = True  # whether walking a value here can ever report anything
+
+
+_FIELD_TREES: dict[int, tuple[dict[str, Any], _FieldTree]] = {}
+
+
+def _field_tree(schema: dict[str, Any]) -> _FieldTree:
+    known = _FIELD_TREES.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
     defs = schema.get("$defs", {})
+    memo: dict[int, _FieldTree] = {}
 
     def resolve(node: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in node and node["$ref"].startswith("#/$defs/"):
@@ -298,21 +338,26 @@ def unknown_fields(schema: dict[str, Any], instance: Any) -> list[SchemaError]:
             node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return node
 
-    def walk(node: dict[str, Any], value: Any, path: tuple[Any, ...]) -> None:
-        node = resolve(node)
-        if isinstance(value, dict) and "properties" in node:
-            props = node["properties"]
-            if "additionalProperties" not in node:
-                for key in value:
-                    if key not in props:
-                        found.append(SchemaError((*path, key), "unknown-field",
-                                                 _unknown(str(key), sorted(props)), at_key=True))
-            for key, sub in props.items():
-                if key in value:
-                    walk(sub, value[key], (*path, key))
-        elif isinstance(value, list) and isinstance(node.get("items"), dict):
-            for index, item in enumerate(value):
-                walk(node["items"], item, (*path, index))
+    def build(source: dict[str, Any]) -> _FieldTree:
+        if id(source) in memo:  # a recursive schema: assume the worst, keep walking
+            return memo[id(source)]
+        tree = memo[id(source)] = _FieldTree()
+        node = resolve(source)
+        if "properties" in node:
+            tree.props = node["properties"]
+            tree.names = sorted(tree.props)
+            tree.check_extra = "additionalProperties" not in node
+            for key, sub in tree.props.items():
+                child = build(sub)
+                if child.active:
+                    tree.children.append((key, child))
+        if isinstance(node.get("items"), dict):
+            items = build(node["items"])
+            tree.items = items if items.active else None
+        tree.active = bool((tree.props is not None and (tree.check_extra or tree.children))
+                           or tree.items is not None)
+        return tree
 
-    walk(schema, instance, ())
-    return found
+    tree = build(schema)
+    _FIELD_TREES[id(schema)] = (schema, tree)
+    return tree

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 
 @dataclass(frozen=True)
@@ -13,10 +14,15 @@ class Section:
     aliases: tuple[str, ...] = ()
 
     def matches(self, heading: str) -> bool:
-        wanted = {_normal(self.title), *(_normal(a) for a in self.aliases)}
-        return _normal(heading) in wanted
+        return _normal(heading) in _wanted(self)
 
 
+@cache
+def _wanted(section: Section) -> frozenset[str]:
+    return frozenset({_normal(section.title), *(_normal(a) for a in section.aliases)})
+
+
+@lru_cache(maxsize=4096)  # the same few headings, asked once per section of every document
 def _normal(text: str) -> str:
     return " ".join(text.lower().replace("-", " ").split())
 
