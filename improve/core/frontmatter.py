@@ -403,9 +403,10 @@ def _complexity_problem(text: str, first_line: int) -> Problem | None:
     """Refuse alias bombs and deep nesting before a parser (or a validator walking it) blows up.
 
     Cheap for ordinary front matter: the full scan only runs when aliases or many brackets or
-    dashes appear.
+    dashes or a deeply indented line appear.
     """
-    if text.count("[") + text.count("{") > MAX_NESTING or text.count("- ") > MAX_NESTING:
+    if (text.count("[") + text.count("{") > MAX_NESTING or text.count("- ") > MAX_NESTING
+            or "\n" + " " * (2 * MAX_NESTING) in text):
         depth = _nesting_depth(text)
         if depth > MAX_NESTING:
             return Problem(first_line, 1, "yaml-complexity",
