@@ -65,11 +65,13 @@ class GeneratedPage:
 
 
 # Modules of `improve.handbook` that register pages, sections or markers when imported.
-PAGE_MODULES: tuple[str, ...] = ()
+PAGE_MODULES: tuple[str, ...] = ("metrics",)
 
 PAGES: dict[str, GeneratedPage] = {}
 SECTIONS: dict[str, list[tuple[int, str, Renderer]]] = {}
 MARKERS: dict[str, MarkerRenderer] = {}
+# Files other than pages (the metrics charts): site path -> render(site) -> bytes.
+ASSETS: dict[str, Callable[[Site], bytes]] = {}
 
 
 def register(page: GeneratedPage) -> GeneratedPage:
@@ -88,6 +90,11 @@ def register_section(path: str, render: Renderer, *, order: int = 100) -> None:
 def register_marker(name: str, render: MarkerRenderer) -> None:
     """`<!-- improve:NAME -->` in any Markdown page is replaced by `render(site, page_path)`."""
     MARKERS[name] = render
+
+
+def register_asset(path: str, render: Callable[[Site], bytes]) -> None:
+    """A generated file (an SVG chart, say) at site path `path`, made by `render(site)`."""
+    ASSETS[path] = render
 
 
 def load_pages() -> dict[str, GeneratedPage]:

@@ -28,6 +28,7 @@ from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
 from improve.handbook.config import ImproveConfig
 from improve.handbook.pages import (
+    ASSETS,
     HOME_PAGE,
     MARKERS,
     PAGES,
@@ -128,6 +129,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             self._add_record(files, config, doc, site, docs_dir)
         for page in [*PAGES.values(), HOME_PAGE]:
             self._add_generated(files, config, page, site)
+        for path, render in sorted(ASSETS.items()):
+            files.append(File.generated(config, path, content=render(site)))
         css = (resources.files("improve.handbook") / "assets" / "handbook.css").read_bytes()
         files.append(File.generated(config, CSS_URI, content=css))
         for reason, count in sorted(site.withheld.items()):

@@ -69,7 +69,7 @@ def test_records_are_reached_through_indexes_not_the_navigation(example: Build) 
     soup = example.page("")
     nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary > ul > li > a")]
     assert nav == ["Payments team handbook", "Action items", "Retrospectives", "Incident log",
-                   "Runbook catalog", "Decision log", "Tags"]
+                   "Runbook catalog", "Decision log", "Metrics", "Tags"]
     assert not soup.select('nav.md-nav--primary a[href*="rca/0001"]')
     retros = [r[1] for r in tables(example.page("retros/"))[0][1:]]
     assert retros == sorted(retros, reverse=True)  # newest first

@@ -1,0 +1,142 @@
+"""The handbook's Metrics page (charts drawn at build time) and the action-items board view.
+
+The numbers are those of `improve metrics --format json` for the published documents (the same
+`core.metrics.compute`, with git history read once per build). Each chart is a static SVG file
+under `assets/improve/charts/` (no script, no CDN), followed by a table carrying the same numbers
+as its text alternative. Registered through the page registry of `handbook/pages.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from improve.core.actions import order_key
+from improve.core.charts import Chart, metric_charts
+from improve.core.history import load_history
+from improve.core.metrics import compute
+from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
+from improve.handbook.render import EMPTY, fmt_date, link, md, owner_text, table
+from improve.handbook.site import Site
+from improve.model.items import ActionItem
+
+CHART_FOLDER = "assets/improve/charts"
+
+_CACHE: dict[int, tuple[Site, dict[str, Any], list[Chart]]] = {}
+
+
+def site_metrics(site: Site) -> tuple[dict[str, Any], list[Chart]]:
+    """The metrics json and charts of one build, computed once (git history read once)."""
+    cached = _CACHE.get(id(site))
+    if cached is not None and cached[0] is site:
+        return cached[1], cached[2]
+    data = compute(site.documents, site.config, site.today,
+                   history=load_history(site.config)).to_json()
+    charts = metric_charts(data)
+    _CACHE.clear()  # one build at a time; the previous build's site is not kept alive
+    _CACHE[id(site)] = (site, data, charts)
+    return data, charts
+
+
+def chart_path(slug: str) -> str:
+    return f"{CHART_FOLDER}/{slug}.svg"
+
+
+def _cell(value: Any) -> str:
+    return EMPTY if value is None else md(value)
+
+
+def _dist(figure: dict[str, Any]) -> str:
+    return f"{_cell(figure['median'])} / {_cell(figure['p85'])} (n={figure['count']})"
+
+
+def render_metrics(site: Site) -> str:
+    data, charts = site_metrics(site)
+    items = data["action_items"]
+    incidents = data["incidents"]
+    runbooks = data["runbooks"]
+    impediments = data["impediments"]
+    parts = [f"As of {site.today.isoformat()}; the same numbers as `improve metrics`. Medians and "
+             "85th percentiles use the nearest-rank method; months are in the "
+             f"{md(data['timezone'])} time zone.\n"]
+    parts.extend(f'!!! note "Dates"\n    {md(note)}\n' for note in data["notes"])
+    slips = items["due_date_slips"]
+    parts.append("## Key figures\n")
+    parts.append(table(["Figure", "Value"], [
+        ["Open action items (overdue)", f"{items['open'] + items['in_progress']} "
+                                        f"({items['overdue']})"],
+        ["Lead time, opened to done, days: median / 85th percentile", _dist(items["lead_time_days"])],
+        ["Age of open items, days: median / 85th percentile", _dist(items["open_age_days"])],
+        ["Due-date slips", EMPTY if slips is None else f"{slips['total']} on {slips['items']} items"],
+        ["Incidents (escaped defects)", f"{incidents['total']} ({incidents['escaped_defects']})"],
+        ["Time to detect, minutes: median / 85th percentile",
+         _dist(incidents["time_to_detect_minutes"])],
+        ["Time to mitigate, minutes: median / 85th percentile",
+         _dist(incidents["time_to_mitigate_minutes"])],
+        ["Time to resolve, minutes: median / 85th percentile",
+         _dist(incidents["time_to_resolve_minutes"])],
+        ["Runbooks reviewed within their period",
+         f"{runbooks['reviewed_within_period']} of {runbooks['total']}"],
+        ["Impediments open / escalated / resolved",
+         f"{impediments['open']} / {impediments['escalated']} / {impediments['resolved']}"],
+    ]))
+    for chart in charts:
+        parts.append(f"## {md(chart.title)}\n")
+        alt = md(f"{chart.title}; the table below lists the same numbers")
+        parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
+        parts.append(table([md(h) for h in chart.header],
+                           [[md(c) for c in row] for row in chart.rows], empty="No data yet."))
+    themes = incidents["recurring_themes"]
+    parts.append("## Recurring themes\n")
+    parts.append(table(["Contributing factors, services and tags", "Incidents"], [
+        [f"{md(name.replace('_', ' '))}: {md(row['name'])}", str(row["count"])]
+        for name in ("contributing_factors", "services", "tags") for row in themes[name]
+        if row["count"] > 1
+    ], empty="No theme occurs in more than one incident."))
+    return "\n".join(parts)
+
+
+def _chart_asset(slug: str) -> Any:
+    def render(site: Site) -> bytes:
+        _data, charts = site_metrics(site)
+        return next(c.svg for c in charts if c.slug == slug).encode("utf-8")
+
+    render.__qualname__ = f"chart_{slug.replace('-', '_')}"
+    return render
+
+
+# --- the action-items board -------------------------------------------------------------------
+
+
+def _card(item: ActionItem, site: Site) -> str:
+    if item.status == "done":
+        due = f"done {fmt_date(item.done_on)}" if item.done_on else "done"
+    else:
+        due = f"due {fmt_date(item.due)}" if item.due else "no due date"
+    overdue = " **overdue**" if item.is_overdue(site.today) else ""
+    return (f"{link(item.ref, site.href(item.path))} {md(item.title) or EMPTY} "
+            f"({owner_text(item.owner)}, {due}){overdue}")
+
+
+def render_board(site: Site) -> str:
+    """Open, in progress and recently done items side by side, most urgent first."""
+    actions = site.index.actions
+    columns = [
+        sorted((i for i in actions.items if i.status == "open"),
+               key=lambda i: order_key(i, site.today)),
+        sorted((i for i in actions.items if i.status == "in-progress"),
+               key=lambda i: order_key(i, site.today)),
+        list(actions.recently_done),
+    ]
+    depth = max((len(c) for c in columns), default=0)
+    rows = [[_card(column[n], site) if n < len(column) else "&#160;" for column in columns]
+            for n in range(depth)]
+    return ("## Board\n\n"
+            f"Open, in progress, and done in the last {actions.recent_days} days.\n\n"
+            + table([f"Open ({len(columns[0])})", f"In progress ({len(columns[1])})",
+                     f"Done ({len(columns[2])})"], rows, empty="No action items."))
+
+
+register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))
+register_section("actions.md", render_board, order=50)
+for _slug in ("incidents-per-month", "time-to-resolve", "follow-through", "open-items", "health"):
+    register_asset(chart_path(_slug), _chart_asset(_slug))
