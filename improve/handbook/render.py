@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import unicodedata
+import string
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -36,28 +36,23 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`|\\^{}]+$", re.IGNORECASE)
 _CSS_TOKEN = re.compile(r"[^a-z0-9-]+")
 
 
+# Control characters (Unicode category Cc) disappear, line breaks become spaces.
+_LINE_TABLE: dict[int, str | None] = {
+    code: (" " if chr(code) in _LINE_BREAKS else None)
+    for code in (*range(0x20), *range(0x7F, 0xA0))
+}
+_LINE_TABLE.update({ord(ch): " " for ch in _LINE_BREAKS})
+_MD_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in string.punctuation if ch not in _KEEP}
+
+
 def _one_line(value: object) -> str:
     text = "" if value is None else str(value)
-    chars = []
-    for ch in text:
-        if ch in _LINE_BREAKS:
-            chars.append(" ")
-        elif unicodedata.category(ch) == "Cc":
-            continue
-        else:
-            chars.append(ch)
-    return " ".join("".join(chars).split())
+    return " ".join(text.translate(_LINE_TABLE).split())
 
 
 def md(value: object) -> str:
     """A user string as inert Markdown text on one line (safe in a table cell or a heading)."""
-    out = []
-    for ch in _one_line(value):
-        if ch.isalnum() or ch in _KEEP or ord(ch) > 127:
-            out.append(ch)
-        else:
-            out.append(f"&#{ord(ch)};")
-    return "".join(out)
+    return _one_line(value).translate(_MD_TABLE)
 
 
 def html_text(value: object) -> str:
