@@ -68,7 +68,7 @@ def css_token(value: object) -> str:
 def badge(label: object, variant: object) -> str:
     """An inline badge; the variant picks its colour in the plugin's stylesheet."""
     return (f'<span class="improve-badge improve-badge--{css_token(variant)}">'
-            f"{html_text(label)}</span>")
+            f"{md(label)}</span>")
 
 
 def link(text: object, href: str) -> str:
