@@ -91,6 +91,19 @@ def test_every_table_keeps_its_column_count(hostile: Build) -> None:
     assert checked >= 12
 
 
+def test_hostile_badges_and_services_stay_in_their_cells(hostile: Build) -> None:
+    # Markdown tables pad or cut rows to the header's width, so a stray `|` shifts cells
+    # without changing the count: check the cells themselves.
+    rows = {row[1]: row for row in table_rows(hostile.page("incidents/").select("article table")[0])}
+    assert rows["RCA-0002"][3] == "SEV4|`x`"
+    assert rows["RCA-0002"][4] == "—"
+    assert rows["RCA-0002"][8] == "draft|*x*"
+    assert rows["RCA-0001"][4] == 'api|"><img src=x onerror=alert(1)>, *star*'
+    runbooks = table_rows(hostile.page("runbooks/").select("article table")[0])
+    assert runbooks[1][0] == 'svc|"><img src=x onerror=alert(1)>'
+    assert runbooks[1][3] == "<b>owner</b>|x"
+
+
 def test_the_body_is_sanitized_but_keeps_its_table_and_text(hostile: Build) -> None:
     page = hostile.page("rca/0001-hostile/")
     article = page.select_one("article")
