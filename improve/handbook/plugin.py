@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 from importlib import resources
 from pathlib import Path
@@ -20,12 +21,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils import get_relative_url
 
 from improve.core import clock
 from improve.core.config import Config, load_config
 from improve.core.document import Document
 from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
+from improve.core.renumber import redirects
 from improve.handbook.config import ImproveConfig
 from improve.handbook.pages import (
     ASSETS,
@@ -37,7 +40,7 @@ from improve.handbook.pages import (
     marker,
     pages_in_nav,
 )
-from improve.handbook.render import header, html_text, texts
+from improve.handbook.render import header, html_text, redirect_page, texts
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import Site, load_site
 from improve.model.finding import Severity
@@ -129,6 +132,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             self._add_record(files, config, doc, site, docs_dir)
         for page in [*PAGES.values(), HOME_PAGE]:
             self._add_generated(files, config, page, site)
+        self._add_redirects(files, config, site)
         for path, render in sorted(ASSETS.items()):
             files.append(File.generated(config, path, content=render(site)))
         css = (resources.files("improve.handbook") / "assets" / "handbook.css").read_bytes()
@@ -138,6 +142,24 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                                               verb="is" if count == 1 else "are"))
         log.info(f"published {len(site.documents)} documents as of {self._today.isoformat()}")
         return files
+
+    def _add_redirects(self, files: Files, config: MkDocsConfig, site: Site) -> None:
+        """A page at the old address of every renumbered document (`previous_ids`)."""
+        for old_path, new_path in redirects(site.documents).items():
+            target = files.get_file_from_path(site.src_uris[new_path])
+            if target is None:
+                continue
+            old_src = posixpath.join(posixpath.dirname(target.src_uri),
+                                     posixpath.basename(old_path))
+            if files.get_file_from_path(old_src) is not None:
+                continue
+            old = File(old_src, src_dir=None, dest_dir=config.site_dir,
+                       use_directory_urls=config.use_directory_urls)
+            if files.get_file_from_path(old.dest_uri) is not None:
+                continue
+            url = get_relative_url(target.url, old.url)
+            title = site.by_path[new_path].title
+            files.append(File.generated(config, old.dest_uri, content=redirect_page(url, title)))
 
     def _add_record(self, files: Files, config: MkDocsConfig, doc: Document, site: Site,
                     docs_dir: Path) -> None:

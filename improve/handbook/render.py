@@ -354,3 +354,16 @@ def _timeline(doc: Document, site: Site) -> str:
 def impediments_summary(doc: Document) -> str:
     """Open impediments of a retro as one cell: `description (status)`, separated by `;`."""
     return "; ".join(f"{md(i.description)} ({md(i.status)})" for i in open_impediments(doc))
+
+
+def redirect_page(url: str, title: str) -> str:
+    """A static page that sends a browser from a renumbered document's old address to its new one."""
+    href = html.escape(url, quote=True)
+    name = html_text(title)
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>Moved: {name}</title>\n"
+            f'<meta http-equiv="refresh" content="0; url={href}">\n'
+            f'<link rel="canonical" href="{href}">\n'
+            '<meta name="robots" content="noindex">\n</head>\n<body>\n'
+            f'<p>This document was renumbered: <a href="{href}">{name}</a>.</p>\n'
+            "</body>\n</html>\n")

@@ -94,3 +94,18 @@ def test_an_invalid_improve_config_stops_the_build_with_one_message(tmp_path: Pa
     assert result.returncode == 1
     assert "improve: unknown time zone 'Mars/Olympus'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_renumbered_document_keeps_a_redirect_at_its_old_address(tmp_path: Path) -> None:
+    project = copy_fixture("site-basic", tmp_path / "handbook")
+    old = project / "rca" / "0002-cache-stampede.md"
+    text = old.read_text(encoding="utf-8").replace("id: RCA-0002\n",
+                                                   "id: RCA-0005\nprevious_ids: [RCA-0002]\n")
+    (project / "rca" / "0005-cache-stampede.md").write_text(text, encoding="utf-8")
+    old.unlink()
+    result = build(project)
+    assert result.returncode == 0, result.output
+    redirect = (result.site / "rca" / "0002-cache-stampede" / "index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=../0005-cache-stampede/">' in redirect
+    assert (result.site / "rca" / "0005-cache-stampede" / "index.html").is_file()
+    assert "0002-cache-stampede" not in (result.site / "sitemap.xml").read_text()
