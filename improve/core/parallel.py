@@ -87,13 +87,15 @@ def analyze_records(
     files: Sequence[DocFile],
     ctx: Context,
     *,
-    min_files: int = PARALLEL_MIN_FILES,
+    min_files: int | None = None,
     processes: int | None = None,
     with_digest: bool = True,
 ) -> list[Record]:
-    """A record per file, in the order of `files`: across cores when there are many files."""
+    """A record per file, in the order of `files`: across cores when there are more than
+    `min_files` (default `PARALLEL_MIN_FILES`) and more than one CPU (or `processes`)."""
+    threshold = PARALLEL_MIN_FILES if min_files is None else min_files
     workers = min(processes or cpu_count(), MAX_PROCESSES, len(files))
-    if len(files) <= min_files or workers < 2:
+    if len(files) <= threshold or workers < 2:
         all_rules()
         return [analyze_one(f, ctx, with_digest=with_digest) for f in files]
     # Several chunks per worker keep both busy to the end; big enough to amortise the pickling.
@@ -110,7 +112,7 @@ def analyze_many(
     files: Sequence[DocFile],
     ctx: Context,
     *,
-    min_files: int = PARALLEL_MIN_FILES,
+    min_files: int | None = None,
     processes: int | None = None,
 ) -> dict[str, FileResult]:
     """Every file's result, keyed by path in the order of `files` (no cache involved)."""

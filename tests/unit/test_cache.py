@@ -1,0 +1,457 @@
+"""The lint cache (issue 6): a cached run always equals an uncached one.
+
+A real git repository in tmp_path holds a copy of the example handbook. After each step of a
+scripted series of changes, `lint` with the cache (warm) must give exactly the findings of
+`lint` without it; counters show that the cache was really used, so a cache that silently
+recomputed everything, or trusted a stale entry, would fail here. No timings are asserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import marshal
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from improve.core import cache as cache_module
+from improve.core import parallel
+from improve.core.analyze import FileResult
+from improve.core.cache import CACHE_FILE, LintCache
+from improve.core.config import Config, load_config
+from improve.core.lint import lint
+from improve.core.parallel import analyze_records
+from improve.core.repository import DocFile, discover
+from improve.core.rules import Context, all_rules
+from improve.model.finding import Finding
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "handbook"
+TODAY = dt.date(2026, 11, 20)
+CITED_RUNBOOK = "runbooks/0002-fail-over-to-secondary-acquirer.md"  # RCA-0002 `runbooks: [RB-0002]`
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def handbook(tmp_path: Path) -> Path:
+    root = tmp_path / "handbook"
+    shutil.copytree(FIXTURE, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.invalid")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "handbook")
+    return root
+
+
+class Counter:
+    """Counts the documents analysed from their bytes (cache misses)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        real = parallel.analyze_one
+
+        def counting(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) -> Any:
+            self.paths.append(doc_file.path)
+            return real(doc_file, ctx, with_digest=with_digest)
+
+        monkeypatch.setattr(parallel, "analyze_one", counting)
+
+    def take(self) -> list[str]:
+        taken, self.paths = sorted(self.paths), []
+        return taken
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    return Counter(monkeypatch)
+
+
+def findings(root: Path, today: dt.date = TODAY, *, use_cache: bool,
+             paths: list[str] | None = None) -> list[Finding]:
+    config = load_config(root)
+    cwd = Path.cwd()
+    os.chdir(root)  # `paths` are relative to the current folder, as on the command line
+    try:
+        return lint(config, today, paths, use_cache=use_cache).findings
+    finally:
+        os.chdir(cwd)
+
+
+def assert_warm_equals_uncached(root: Path, counter: Counter,
+                                today: dt.date = TODAY) -> tuple[list[Finding], list[str]]:
+    """Warm equals uncached; returns the findings and what the warm run had to analyse."""
+    uncached = findings(root, today, use_cache=False)
+    counter.take()
+    assert findings(root, today, use_cache=True) == uncached
+    misses = counter.take()
+    assert findings(root, today, use_cache=True) == uncached  # and again, from the cache alone
+    assert counter.take() == []
+    return uncached, misses
+
+
+def test_warm_runs_equal_uncached_runs_through_a_series_of_changes(
+        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = len(discover(load_config(handbook)))
+    base, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert len(misses) == documents  # the first run fills the cache
+
+    # 1. An edit: only that document is analysed again.
+    edited = handbook / "rca" / "0003-delayed-merchant-webhooks.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "status: published", "status: finished", 1), encoding="utf-8")
+    after_edit, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert after_edit != base
+    assert misses == ["rca/0003-delayed-merchant-webhooks.md"]
+
+    # 2. Deleting a runbook that an RCA cites: the cross-file check sees it go.
+    (handbook / CITED_RUNBOOK).unlink()
+    after_delete, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert any(f.rule == "dangling-reference" and f.path.startswith("rca/0002")
+               for f in after_delete)
+    assert misses == []
+
+    # 3. A rename (same id, new slug), and one that no longer matches its id.
+    git(handbook, "mv", "decisions/0001-record-decisions-as-madr-files.md",
+        "decisions/0001-madr-files.md")
+    os.rename(handbook / "retros" / "0002-sprint-19.md", handbook / "retros" / "0012-sprint-19.md")
+    after_rename, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert any(f.rule == "id-mismatch" and f.path == "retros/0012-sprint-19.md"
+               for f in after_rename)
+    assert misses == ["decisions/0001-madr-files.md", "retros/0012-sprint-19.md"]
+
+    # 4. A config change (rule severities): everything is analysed again.
+    config_file = handbook / ".improve.toml"
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace(
+        "exclude = []", 'exclude = []\n\n[rules]\nmissing-section = "error"\n'
+        'dangling-reference = "off"\n', 1), encoding="utf-8")
+    after_config, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert after_config != after_rename
+    assert len(misses) == documents - 1
+
+    # 5. A schema change: a runbook now needs `pager` (and the schema fingerprint moves).
+    patch_runbook_schema(monkeypatch, required="pager")
+    after_schema, misses = assert_warm_equals_uncached(handbook, analysed)
+    assert any(f.rule == "missing-field" and f.path.startswith("runbooks/") for f in after_schema)
+    assert len(misses) == documents - 1
+
+    # 6. A new "today": overdue items and stale runbooks are findings of another day.
+    later = TODAY + dt.timedelta(days=400)
+    after_today, misses = assert_warm_equals_uncached(handbook, analysed, later)
+    assert after_today != after_schema
+    assert len(misses) == documents - 1
+
+
+def patch_runbook_schema(monkeypatch: pytest.MonkeyPatch, *, required: str) -> None:
+    """Pretend the shipped runbook schema changed: a new required field, a new fingerprint."""
+    from improve.core import validate
+    from improve.core.rules import schema as schema_rules
+
+    original = validate.schema_validator("runbook")
+    changed = validate.SchemaValidator.__new__(validate.SchemaValidator)
+    changed.name = "runbook"
+    changed.schema = {**original.schema, "required": [*original.schema["required"], required]}
+    changed._fast = validate._compile_fast(changed.schema)
+    changed._reference = None
+
+    def schema_validator(name: str) -> validate.SchemaValidator:
+        return changed if name == "runbook" else validate.schema_validator(name)
+
+    monkeypatch.setattr(schema_rules, "schema_validator", schema_validator)
+    monkeypatch.setattr(validate, "schema_fingerprint", lambda: "a-changed-schema")
+
+
+def test_one_file_runs_see_the_whole_repository_from_the_cache(
+        handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    analysed.take()
+    (handbook / CITED_RUNBOOK).unlink()
+    citing = "rca/0002-acquirer-certificate-change.md"
+    one = findings(handbook, use_cache=True, paths=[citing])
+    assert analysed.take() == []  # the cross-file check ran on cached summaries
+    assert one == findings(handbook, use_cache=False, paths=[citing])
+    assert any(f.rule == "dangling-reference" for f in one)
+
+
+def test_a_touched_file_is_recognised_by_its_content(handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    analysed.take()
+    path = handbook / CITED_RUNBOOK
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    warm = findings(handbook, use_cache=True)
+    assert analysed.take() == []
+    assert warm == findings(handbook, use_cache=False)
+
+
+def test_a_change_within_the_same_timestamp_is_still_seen(handbook: Path) -> None:
+    """A file changed twice within one timestamp tick, with a lint in between: the stamp cannot
+    tell, so a stamp that recent is checked by content (git's "racily clean" entries)."""
+    path = handbook / "retros" / "0001-sprint-18.md"
+    os.utime(path)  # written just now, as an editor does before pre-commit runs
+    info = path.stat()
+    before = findings(handbook, use_cache=True)
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("## What went well", "## What went wall", 1)
+    assert changed != text
+    assert len(changed) == len(text)
+    with open(path, "r+", encoding="utf-8") as handle:  # same inode, same size...
+        handle.write(changed)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # ...same mtime
+    assert (path.stat().st_ino, path.stat().st_size) == (info.st_ino, info.st_size)
+    after = findings(handbook, use_cache=True)
+    assert after == findings(handbook, use_cache=False)
+    assert after != before
+
+
+def _decoded(records: list[parallel.Record]) -> list[FileResult]:
+    return [cache_module.decode_result(r.path, r.data) for r in records]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "flipped", "directory",
+                                    "foreign-marshal"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(handbook: Path, damage: str) -> None:
+    expected = findings(handbook, use_cache=False)
+    findings(handbook, use_cache=True)
+    cache_file = handbook / ".improve-cache" / CACHE_FILE
+    blob = cache_file.read_bytes()
+    if damage == "garbage":
+        cache_file.write_bytes(os.urandom(4096))
+    elif damage == "truncated":
+        cache_file.write_bytes(blob[: len(blob) // 2])
+    elif damage == "empty":
+        cache_file.write_bytes(b"")
+    elif damage == "flipped":
+        cache_file.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
+    elif damage == "directory":
+        cache_file.unlink()
+        cache_file.mkdir()
+    else:  # valid framing around a payload of the wrong shape
+        cache_file.write_bytes(cache_module._wrap(marshal.dumps({"key": "x", "entries": []})))
+    assert findings(handbook, use_cache=True) == expected
+    if damage != "directory":
+        assert LintCache(Context(load_config(handbook), TODAY)).loaded, "the cache was rebuilt"
+        assert findings(handbook, use_cache=True) == expected
+
+
+def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Counter) -> None:
+    expected = findings(handbook, use_cache=False)
+    findings(handbook, use_cache=True)
+    cache_file = handbook / ".improve-cache" / CACHE_FILE
+    data = marshal.loads(cache_module._unwrap(cache_file.read_bytes()) or b"")
+    first, second, *_ = sorted(data["entries"])
+    data["entries"][first] = ["not", "an", "entry"]
+    data["entries"][second] = [1, 2, 3, b"", ("not a finding",), None, None]
+    cache_file.write_bytes(cache_module._wrap(marshal.dumps(data)))
+    analysed.take()
+    assert findings(handbook, use_cache=True) == expected
+    assert analysed.take() == sorted([first, second])
+
+
+def test_an_unwritable_cache_is_skipped(handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = findings(handbook, use_cache=False)
+    (handbook / ".improve-cache").write_text("a file where the cache folder should be\n")
+    assert findings(handbook, use_cache=True) == expected
+    shutil.rmtree(handbook / ".improve-cache", ignore_errors=True)
+    (handbook / ".improve-cache").unlink(missing_ok=True)
+
+    from improve.core import fsutil
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fsutil, "atomic_write", refuse)
+    assert findings(handbook, use_cache=True) == expected
+    assert not (handbook / ".improve-cache" / CACHE_FILE).exists()
+
+
+def test_the_cache_folder_ignores_itself(handbook: Path) -> None:
+    findings(handbook, use_cache=True)
+    assert (handbook / ".improve-cache" / ".gitignore").read_text().strip().endswith("*")
+    assert git(handbook, "status", "--porcelain") == ""
+
+
+def test_no_cache_leaves_no_cache_behind(handbook: Path) -> None:
+    findings(handbook, use_cache=False)
+    assert not (handbook / ".improve-cache").exists()
+
+
+def test_symbolic_links_are_never_cached(handbook: Path, analysed: Counter) -> None:
+    target = handbook / "runbooks" / "0003-replay-webhook-deliveries.md"
+    link = handbook / "runbooks" / "0009-link.md"
+    link.symlink_to(target.name)
+    findings(handbook, use_cache=True)
+    analysed.take()
+    warm = findings(handbook, use_cache=True)
+    assert analysed.take() == ["runbooks/0009-link.md"]
+    assert warm == findings(handbook, use_cache=False)
+
+
+def two_hundred_documents(root: Path) -> None:
+    """Enough documents for the process pool, with good and broken ones mixed."""
+    for number in range(10, 240):
+        source = sorted((FIXTURE / "runbooks").glob("*.md"))[number % 4].read_text("utf-8")
+        text = source.replace(f"id: RB-000{number % 4 + 1}", f"id: RB-{number:04d}", 1)
+        if number % 7 == 0:
+            text = text.replace("title:", "title: [unclosed", 1)
+        if number % 11 == 0:
+            text = "\ufeff" + text.replace("\n", "\r\n")
+        (root / "runbooks" / f"{number:04d}-copy.md").write_text(text, encoding="utf-8")
+
+
+def test_the_parallel_path_gives_the_sequential_results(handbook: Path) -> None:
+    two_hundred_documents(handbook)
+    all_rules()
+    config = load_config(handbook)
+    ctx = Context(config, TODAY)
+    files = discover(config)
+    assert len(files) > parallel.PARALLEL_MIN_FILES
+    sequential = analyze_records(files, ctx, min_files=10**9)
+    spread = analyze_records(files, ctx, min_files=0, processes=2)
+    assert_same_records(spread, sequential)
+    assert [r.path for r in spread] == [f.path for f in files]
+
+
+def assert_same_records(one: list[parallel.Record], other: list[parallel.Record]) -> None:
+    """Same files, stamps, digests, findings and summaries (marshal's bytes for equal values
+    may differ between processes, so summaries are compared unpacked)."""
+    assert [(r.path, r.stamp, r.digest) for r in one] == [(r.path, r.stamp, r.digest) for r in other]
+    for mine, theirs in zip(_decoded(one), _decoded(other), strict=True):
+        assert mine.findings == theirs.findings
+        assert mine.summary == theirs.summary
+
+
+def test_lint_through_the_pool_equals_lint_in_one_process(
+        handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    two_hundred_documents(handbook)
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)
+    one_process = findings(handbook, use_cache=False)
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    pooled = findings(handbook, use_cache=False)
+    shutil.rmtree(handbook / ".improve-cache", ignore_errors=True)
+    cold = findings(handbook, use_cache=True)  # a cold run through the pool, into the cache
+    assert one_process == pooled == cold == findings(handbook, use_cache=True)
+    assert any(f.rule == "yaml-syntax" for f in pooled)
+
+
+def test_the_forkserver_path_gives_the_same_results(
+        handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When other threads run, fork is unsafe: the pool starts its workers another way."""
+    import threading
+
+    two_hundred_documents(handbook)
+    all_rules()
+    config = load_config(handbook)
+    ctx = Context(config, TODAY)
+    files = discover(config)[:30]
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert parallel._context().get_start_method() != "fork"
+    assert_same_records(analyze_records(files, ctx, min_files=0, processes=2),
+                        analyze_records(files, ctx, min_files=10**9))
+
+
+def concurrent_lints(root: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
+    """`count` real `improve lint` processes, released together by a file they all wait for."""
+    go = root.parent / "go"
+    script = (
+        "import os, sys, time\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.001)\n"
+        "from improve.cli.main import main\n"
+        "sys.argv = ['improve', 'lint', '--format', 'json']\n"
+        "main()\n"
+    )
+    env = {**os.environ, "IMPROVE_TODAY": TODAY.isoformat()}
+    env.pop("IMPROVE_DEBUG", None)
+    procs = [subprocess.Popen([os.environ.get("PYTHON", _python()), "-c", script], cwd=root,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    go.write_text("go")
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    go.unlink()
+    return done
+
+
+def _python() -> str:
+    import sys
+
+    return sys.executable
+
+
+def test_concurrent_runs_leave_a_valid_cache_and_agree(handbook: Path) -> None:
+    two_hundred_documents(handbook)  # enough work that the runs overlap
+    expected = [f.to_dict() for f in findings(handbook, use_cache=False)]
+    for _round in range(2):  # cold, then warm
+        runs = concurrent_lints(handbook, 4)
+        for run in runs:
+            assert run.returncode in (0, 1), run.stderr
+            assert "Traceback" not in run.stderr
+            assert json.loads(run.stdout) == expected
+        store = LintCache(Context(load_config(handbook), TODAY))
+        assert store.loaded, "the cache the concurrent runs left is valid"
+    leftovers = [p.name for p in (handbook / ".improve-cache").iterdir()
+                 if p.name not in (CACHE_FILE, ".gitignore")]
+    assert leftovers == []  # no temporary files left behind
+    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
+
+
+def test_cached_positions_of_cross_file_findings(handbook: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (handbook / CITED_RUNBOOK).unlink()
+    expected = findings(handbook, use_cache=False)
+    findings(handbook, use_cache=True)  # computes and stores the dangling reference's position
+    from improve.core import repository
+
+    def no_reading(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a warm run re-read a document to place a cross-file finding")
+
+    monkeypatch.setattr(repository, "read_document", no_reading)
+    assert findings(handbook, use_cache=True) == expected
+
+
+def test_the_cache_key_covers_what_can_change_a_finding(handbook: Path) -> None:
+    config = load_config(handbook)
+    key = cache_module.cache_key(Context(config, TODAY))
+    assert cache_module.cache_key(Context(config, TODAY + dt.timedelta(days=1))) != key
+    other: Config = load_config(handbook)
+    assert cache_module.cache_key(Context(other, TODAY)) == key
+    templates = handbook / "templates"
+    templates.mkdir()
+    (templates / "rca.md.j2").write_text("---\n{{ front_matter }}---\n")
+    config_file = handbook / ".improve.toml"
+    config_file.write_text(config_file.read_text().replace(
+        "exclude = []", 'exclude = []\ntemplates = "templates"', 1))
+    with_templates = cache_module.cache_key(Context(load_config(handbook), TODAY))
+    assert with_templates != key
+    (templates / "rca.md.j2").write_text("---\n{{ front_matter }}---\n\n## Summary\n")
+    assert cache_module.cache_key(Context(load_config(handbook), TODAY)) != with_templates
+
+
+def iter_entries(root: Path) -> Iterator[tuple[str, Any]]:
+    data = marshal.loads(cache_module._unwrap((root / ".improve-cache" / CACHE_FILE)
+                                              .read_bytes()) or b"")
+    yield from data["entries"].items()
+
+
+def test_the_cache_holds_summaries_not_documents(handbook: Path) -> None:
+    findings(handbook, use_cache=True)
+    entries = dict(iter_entries(handbook))
+    assert set(entries) == {f.path for f in discover(load_config(handbook))}
+    for _path, entry in entries.items():
+        mtime, size, inode, digest, found, summary, _positions = entry
+        assert all(isinstance(number, int) for number in (mtime, size, inode))
+        assert isinstance(digest, bytes)
+        assert isinstance(found, tuple)
+        assert summary is None or len(summary) < size  # compact: smaller than the document
