@@ -59,10 +59,9 @@ def _existing_config(root: Path) -> str | None:
 
 
 def _missing_lines(existing: str, wanted: str) -> list[str]:
-    have = {line.strip() for line in existing.splitlines()}
-    # `site` or `/site/` already ignore what `site/` does
-    have |= {line.strip().strip("/") + "/" for line in existing.splitlines() if line.strip()}
-    return [line for line in wanted.splitlines() if line.strip() and line.strip() not in have]
+    # `site`, `site/` and `/site/` all ignore the top-level site folder
+    have = {line.strip().strip("/") for line in existing.splitlines() if line.strip()}
+    return [line for line in wanted.splitlines() if line.strip() and line.strip().strip("/") not in have]
 
 
 def _append(existing: bytes, lines: list[str]) -> bytes:

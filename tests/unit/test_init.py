@@ -67,14 +67,14 @@ def test_running_twice_changes_nothing(tmp_path: Path) -> None:
 def test_existing_files_are_kept_and_gitignore_is_appended_once(tmp_path: Path) -> None:
     git_init(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: Ours\n")
-    (tmp_path / ".gitignore").write_bytes(b"node_modules/\r\n/site")  # CRLF, no final newline
+    (tmp_path / ".gitignore").write_bytes(b"node_modules/\r\nsite")  # CRLF, no final newline
     code, out = run("init", str(tmp_path))
     assert code == 0
     assert (tmp_path / "mkdocs.yml").read_text() == "site_name: Ours\n"
     assert "skipped   mkdocs.yml" in out
-    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\n/site\r\n.improve-cache/\r\n"
+    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
     run("init", str(tmp_path))
-    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\n/site\r\n.improve-cache/\r\n"
+    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
 
 
 def test_a_pyproject_with_tool_improve_keeps_its_config(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ DEFAULT_PYTHON = "3.12"
 PACKAGE = "improve-handbook"
 WORKFLOW_PATH = ".github/workflows/improve.yml"
 CONFIG_PATH = ".improve.toml"
-IGNORED = ("site/", ".improve-cache/")
+IGNORED = ("/site/", ".improve-cache/")
 
 _PLACEHOLDER = re.compile(r"@\{([a-z_]+)\}")
 
