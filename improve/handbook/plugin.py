@@ -40,6 +40,7 @@ from improve.handbook.pages import (
     marker,
     pages_in_nav,
 )
+from improve.handbook.redirects import Redirect, plan_redirects, write_redirects
 from improve.handbook.render import header, html_text, redirect_page, texts
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import Site, load_site
@@ -71,6 +72,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._today: dt.date | None = None
         self._site: Site | None = None
         self._records: dict[str, Document] = {}
+        self._redirects: list[Redirect] = []
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -130,6 +132,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             site.src_uris[doc.path] = src_uri
         for doc in site.documents:
             self._add_record(files, config, doc, site, docs_dir)
+        # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones.
+        self._redirects = plan_redirects(files, config, site)
         for page in [*PAGES.values(), HOME_PAGE]:
             self._add_generated(files, config, page, site)
         self._add_redirects(files, config, site)
@@ -207,6 +211,11 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             else:
                 log.info(text)
         return result
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self._redirects:
+            write_redirects(config.site_dir, self._redirects)
+            log.info(f"{len(self._redirects)} redirect page(s) for renumbered documents")
 
     # -- navigation ---------------------------------------------------------------------------
 
