@@ -12,6 +12,7 @@ one it can create without touching another tool's file. A repository that alread
 from __future__ import annotations
 
 import difflib
+import re
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -114,7 +115,7 @@ def init(root: Path, options: Options, *, git: bool = False) -> InitResult:
             outcome: Outcome = "appended" if existing else "created"
             result.files.append(FileResult(planned.path, outcome, "ignores " + " and ".join(missing)))
         elif path.exists() or path.is_symlink():
-            result.files.append(FileResult(planned.path, "skipped", "exists; kept as it is"))
+            result.files.append(FileResult(planned.path, "skipped", _kept_note(path, planned, options)))
         else:
             try:
                 atomic_write(path, planned.content.encode("utf-8"), exclusive=True)
@@ -126,6 +127,20 @@ def init(root: Path, options: Options, *, git: bool = False) -> InitResult:
         result.files.insert(0, FileResult(result.config_source, "skipped",
                                           "holds the improve config already; kept as it is"))
     return result
+
+
+def _kept_note(path: Path, planned: Planned, options: Options) -> str:
+    """Why a kept file may still need a line from us (an existing pre-commit or MkDocs config)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "exists; kept as it is"
+    if planned.path == ".pre-commit-config.yaml" and "improve-lint" not in text:
+        return (f"exists; kept as it is: add the hook yourself under `repos:` (- repo: {options.hook_repo}, "
+                f"rev: {options.rev}, hooks: [{{id: improve-lint}}])")
+    if planned.path == "mkdocs.yml" and not re.search(r"^\s*-\s*improve\b", text, re.MULTILINE):
+        return "exists; kept as it is: add `- improve` (and `- search`, `- tags`) under `plugins:`"
+    return "exists; kept as it is"
 
 
 def current_options(root: Path, options: Options, *, hook_repo_given: bool, site_name_given: bool) -> Options:

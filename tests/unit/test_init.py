@@ -67,11 +67,14 @@ def test_running_twice_changes_nothing(tmp_path: Path) -> None:
 def test_existing_files_are_kept_and_gitignore_is_appended_once(tmp_path: Path) -> None:
     git_init(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: Ours\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
     (tmp_path / ".gitignore").write_bytes(b"node_modules/\r\nsite")  # CRLF, no final newline
     code, out = run("init", str(tmp_path))
     assert code == 0
     assert (tmp_path / "mkdocs.yml").read_text() == "site_name: Ours\n"
-    assert "skipped   mkdocs.yml" in out
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    assert "add the hook yourself under `repos:` (- repo: https://github.com/improve-handbook/improve" in out
+    assert "skipped   mkdocs.yml  (exists; kept as it is: add `- improve`" in out
     assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
     run("init", str(tmp_path))
     assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
