@@ -32,9 +32,8 @@ def git_init(path: Path) -> None:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".git/" not in p.as_posix() + "/"
-            and not p.relative_to(root).as_posix().startswith(".git/")}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.relative_to(root).parts[0] != ".git"}
 
 
 def test_init_writes_every_file_and_says_what_next(tmp_path: Path) -> None:
