@@ -368,7 +368,8 @@ def generate(root: Path, n: int, seed: int = 6) -> Handbook:
     counts = _counts(n)
     w = _Writer(seed)
     book = Handbook(root)
-    root.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(root, ignore_errors=True)  # a fresh repository every time
+    root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
     (root / ".gitignore").write_text(".improve-cache/\nsite/\n", encoding="utf-8")
     teams = {team: _Team() for team in TEAMS}

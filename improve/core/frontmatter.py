@@ -76,13 +76,21 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> Any:
         # A plain scalar's tag depends on its text alone (no path resolvers here), and front
         # matter repeats the same keys and values: remember them (issue 6, speed).
-        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted: always text
+                return self.DEFAULT_SCALAR_TAG
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
                     _PLAIN_TAGS[value] = tag
             return tag
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
         return super().resolve(kind, value, implicit)
 
     def get_single_data(self) -> Any:
@@ -331,6 +339,8 @@ def _yaml_type(value: Any) -> str:
 
 
 def _check_tabs(result: ParsedFile, yaml_lines: list[str]) -> None:
+    if "\t" not in result.yaml_text:  # the usual case, without a loop over every line
+        return
     for offset, line in enumerate(yaml_lines):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:

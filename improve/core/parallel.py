@@ -58,7 +58,12 @@ def read_stamped(path: str | Path, limit: int) -> tuple[Stamp, bytes] | None:
         if not stat.S_ISREG(info.st_mode):
             return None
         try:
-            raw = handle.read(limit + 1)
+            # What `read(limit + 1)` returns, without making room for `limit` bytes each time
+            # (a megabyte per file of a few kilobytes): the size first, then any growth.
+            want = min(info.st_size, limit) + 1
+            raw = handle.read(want)
+            if len(raw) == want and want <= limit:
+                raw += handle.read(limit + 1 - want)
         except OSError:
             return None
     return (info.st_mtime_ns, info.st_size, info.st_ino), raw

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -13,17 +13,18 @@ class Section:
     title: str
     aliases: tuple[str, ...] = ()
 
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The title and aliases as `heading_key` writes them: what a heading is compared with."""
+        return frozenset({heading_key(self.title), *(heading_key(a) for a in self.aliases)})
+
     def matches(self, heading: str) -> bool:
-        return _normal(heading) in _wanted(self)
-
-
-@cache
-def _wanted(section: Section) -> frozenset[str]:
-    return frozenset({_normal(section.title), *(_normal(a) for a in section.aliases)})
+        return heading_key(heading) in self.names
 
 
 @lru_cache(maxsize=4096)  # the same few headings, asked once per section of every document
-def _normal(text: str) -> str:
+def heading_key(text: str) -> str:
+    """A heading as sections compare it: lower case, dashes as spaces, spaces collapsed."""
     return " ".join(text.lower().replace("-", " ").split())
 
 

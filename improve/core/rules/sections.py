@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from improve.core.document import Document
 from improve.core.rules import Context, Issue, document_check, rule
 from improve.model.finding import Severity as S
+from improve.model.kinds import heading_key
 
 rule("missing-section", S.WARNING, "document", "A body section the kind expects is missing.",
      "an RCA without `## Lessons learned`")
@@ -19,9 +20,9 @@ _PLACEHOLDER = re.compile(r"<!--\s*TODO\b")
 
 @document_check
 def check_sections(doc: Document, ctx: Context) -> Iterable[Issue]:
-    headings = [text for _line, _level, text in doc.parsed.headings()]
+    found = {heading_key(text) for _line, _level, text in doc.parsed.headings()}
     for section in doc.kind.sections:
-        if not any(section.matches(heading) for heading in headings):
+        if section.names.isdisjoint(found):  # no heading matches the section
             yield Issue("missing-section",
                         f"missing section `## {section.title}`; a {doc.kind.name} has these "
                         f"sections: {', '.join(s.title for s in doc.kind.sections)}",
@@ -30,6 +31,8 @@ def check_sections(doc: Document, ctx: Context) -> Iterable[Issue]:
 
 @document_check
 def check_placeholders(doc: Document, ctx: Context) -> Iterable[Issue]:
+    if "<!--" not in doc.parsed.body:  # no comment, no prompt: skip the line-by-line search
+        return
     for offset, line in enumerate(doc.parsed.body.split("\n")):
         match = _PLACEHOLDER.search(line)
         if match:
