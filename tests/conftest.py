@@ -13,6 +13,6 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=150,
                           database=None, print_blob=True, suppress_health_check=_SLOW_OK)
 settings.register_profile("dev", deadline=None, max_examples=150, suppress_health_check=_SLOW_OK)
-settings.register_profile("fuzz", deadline=None, max_examples=20_000, database=None,
-                          suppress_health_check=_SLOW_OK)
+settings.register_profile("fuzz", deadline=None, database=None, suppress_health_check=_SLOW_OK,
+                          max_examples=int(os.environ.get("IMPROVE_FUZZ_EXAMPLES", "1000")))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -83,41 +83,46 @@ def _has_atheris() -> bool:
 
 
 def _drive_atheris(out: Path, targets: tuple[str, ...], seconds: int) -> int:
-    corpus = out / "corpus"
+    """Each target gets its own corpus and an equal share of the time (the cheap targets would
+    otherwise be starved by the slow ones)."""
     crashes = out / "crashes"
-    for folder in (corpus, crashes):
-        folder.mkdir(parents=True, exist_ok=True)
-    _seed_corpus(corpus, targets)
+    crashes.mkdir(parents=True, exist_ok=True)
     stats_file = out / "stats.json"
     stats_file.unlink(missing_ok=True)
     started = time.monotonic()
-    runs = 0
-    restarts: list[str] = []
+    runs: dict[str, int] = {}
+    restarts = 0
     print(f"fuzzing {', '.join(targets)} with atheris for {seconds} s; output in {out}", flush=True)
-    while (left := seconds - (time.monotonic() - started)) > 5:
-        log = out / f"worker-{len(restarts)}.log"
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--out", str(out),
-                   "--targets", ",".join(targets), str(corpus), f"-max_total_time={int(left)}",
-                   f"-timeout={PER_INPUT_SECONDS}", f"-rss_limit_mb={RSS_LIMIT_MB}",
-                   f"-artifact_prefix={crashes}/", "-print_final_stats=1", "-max_len=8192"]
-        with log.open("wb") as handle:
-            code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
-        text = log.read_text("utf-8", "replace")
-        runs += _runs_in(text)
-        if code == 0:
-            break
-        reason = _libfuzzer_reason(text)
-        restarts.append(reason)
-        print(f"worker stopped after {_runs_in(text)} inputs: {reason} (see {log}); restarting",
-              flush=True)
+    for position, target in enumerate(targets):
+        corpus = out / "corpus" / target
+        corpus.mkdir(parents=True, exist_ok=True)
+        _seed_corpus(corpus, target)
+        share_end = started + seconds * (position + 1) / len(targets)
+        while (left := share_end - time.monotonic()) > 3:
+            log = out / f"worker-{target}-{restarts}.log"
+            command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--out", str(out),
+                       "--targets", target, str(corpus), f"-max_total_time={int(left)}",
+                       f"-timeout={PER_INPUT_SECONDS}", f"-rss_limit_mb={RSS_LIMIT_MB}",
+                       f"-artifact_prefix={crashes}/", "-print_final_stats=1", "-max_len=8192"]
+            with log.open("wb") as handle:
+                code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+            text = log.read_text("utf-8", "replace")
+            runs[target] = runs.get(target, 0) + _runs_in(text)
+            if code == 0:
+                break
+            restarts += 1
+            print(f"{target} worker stopped after {_runs_in(text)} inputs: "
+                  f"{_libfuzzer_reason(text)} (see {log}); restarting", flush=True)
+        print(f"{target}: {runs.get(target, 0):,} inputs", flush=True)
     elapsed = time.monotonic() - started
+    total = sum(runs.values())
     stats = _read_stats(stats_file)
     crashes_found = stats.get("crashes", {})
-    print(f"\ninputs tried: {runs:,} in {elapsed:,.0f} s ({runs / max(elapsed, 1):,.0f}/s)")
-    for target, count in sorted(stats.get("per_target", {}).items()):
+    print(f"\ninputs tried: {total:,} in {elapsed:,.0f} s ({total / max(elapsed, 1):,.0f}/s)")
+    for target, count in runs.items():
         print(f"  {target}: {count:,} inputs")
-    artifacts = sorted(p.name for p in crashes.iterdir() if p.name.startswith(("timeout-", "oom-",
-                                                                                 "crash-", "slow-")))
+    artifacts = sorted(p.name for p in crashes.iterdir()
+                       if p.name.startswith(("timeout-", "oom-", "crash-", "slow-")))
     print(f"distinct exceptions: {len(crashes_found)}; hangs or memory blow-ups: {len(artifacts)}")
     for key, info in sorted(crashes_found.items()):
         print(f"  CRASH {key}\n        input: {info['input']} (seen {info['count']}x)")
@@ -126,17 +131,18 @@ def _drive_atheris(out: Path, targets: tuple[str, ...], seconds: int) -> int:
     return 1 if crashes_found or artifacts else 0
 
 
-def _seed_corpus(corpus: Path, targets: tuple[str, ...]) -> None:
+def _seed_corpus(corpus: Path, target: str) -> None:
     docs = [p.read_bytes() for p in sorted(SEEDS.glob("*.md"))]
     titles = [b"Database failover", "Caf\u00e9 / ../../etc \u2028 --- {{ 7*7 }}".encode(),
               b"a" * 300, b"\xff\xfe bad utf-8"]
     fields = [b"severity=SEV1", b"tags=[a, b]", b"escaped_defect=yes", b"title=x\n---\nid: y"]
-    for target in targets:
-        selector = bytes([TARGETS.index(target)])
-        inputs = docs if target in ("reading", "analysis", "editor") else [
-            t + b"\x00" + f for t in titles for f in fields]
-        for index, data in enumerate(inputs):
-            (corpus / f"seed-{target}-{index}").write_bytes(selector + data)
+    selector = bytes([TARGETS.index(target)])
+    inputs = docs if target in ("reading", "analysis", "editor") else [
+        t + b"\x00" + f for t in titles for f in fields]
+    if target == "editor":  # the editor's first byte picks the change to make
+        inputs = [bytes([choice]) + doc for doc in docs for choice in range(5)]
+    for index, data in enumerate(inputs):
+        (corpus / f"seed-{index}").write_bytes(selector + data)
 
 
 def _runs_in(log: str) -> int:
@@ -365,7 +371,8 @@ def _drive_hypothesis(out: Path, seconds: int) -> int:
     print(f"fuzzing with the Hypothesis 'fuzz' profile for {seconds} s; logs in {out}", flush=True)
     while time.monotonic() - started < seconds:
         log = out / f"hypothesis-{rounds}.log"
-        env = dict(os.environ, HYPOTHESIS_PROFILE="fuzz")
+        # Rounds of a few hundred examples per test, each with a new seed, until the time is up.
+        env = dict(os.environ, HYPOTHESIS_PROFILE="fuzz", IMPROVE_FUZZ_EXAMPLES="300")
         command = [sys.executable, "-m", "pytest", "tests/property", "-q", "-p", "no:cacheprovider",
                    "--hypothesis-show-statistics", f"--hypothesis-seed={rounds}"]
         with log.open("wb") as handle:
