@@ -107,8 +107,9 @@ def _has_surrogate(value: Any) -> bool:
 
 def git_user(root: Path) -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(root), "config", "user.name"],
-                             capture_output=True, text=True, check=False)
+        # A user.name saved in another encoding must not stop `improve new` (it showed exit 3).
+        out = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True,
+                             encoding="utf-8", errors="replace", check=False)
     except OSError:
         return None
     name = out.stdout.strip()

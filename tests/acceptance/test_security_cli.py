@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from improve.core.frontmatter import parse
+
 IMPROVE = Path(sys.executable).parent / "improve"
 SEEDS = Path(__file__).resolve().parents[1] / "property" / "seeds"
 TODAY = "2026-03-02"
@@ -212,3 +214,12 @@ def test_arguments_that_are_not_utf8_are_refused(tmp_path: Path, args: list[byte
     assert b"not valid UTF-8" in result.stderr
     assert b"Traceback" not in result.stderr
     assert files_under(repo) == {".improve.toml"}
+
+
+def test_a_git_user_name_that_is_not_utf8_does_not_crash(tmp_path: Path) -> None:
+    # Found while reviewing `improve new`: it showed an internal error (exit 3).
+    repo = make_repo(tmp_path / "repo")
+    subprocess.run([b"git", b"-C", bytes(repo), b"config", b"user.name", b"Al\xffce"], check=True)
+    result = improve(repo, "new", "retro", "Sprint 1")
+    assert result.returncode == 0, result
+    assert parse((repo / result.stdout.strip()).read_bytes()).ok
