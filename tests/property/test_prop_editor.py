@@ -58,7 +58,7 @@ def _comment(line: str, _style: str) -> str:
 
 
 def _blank(line: str, _style: str) -> str:
-    return line + "\n" if line.startswith("  - id:") or line.startswith("    owner:") else line
+    return line + "\n" if line.startswith(("  - id:", "    owner:")) else line
 
 
 REWRITES = {"quote": _quote, "comment": _comment, "blank": _blank}
