@@ -170,6 +170,8 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
     findings: list[Finding] = []
     if raw:
         findings = _validate(raw, source)
+        if raw.get("rules"):
+            findings += _unknown_rules(raw["rules"], source)
     vocab = {name: tuple(values) for name, values in DEFAULT_VOCABULARIES.items()}
     for name, extra in raw.get("vocabularies", {}).items():
         vocab[name] = tuple(dict.fromkeys((*vocab.get(name, ()), *extra)))
@@ -238,9 +240,34 @@ def _validate(raw: dict[str, Any], source: Path | None) -> list[Finding]:
             )
         else:
             where = ".".join(str(p) for p in error.path) or "[tool.improve]"
-            problems.append(f"{where}: {error.message}")
+            message = error.message
+            if error.rule == "yaml-implicit-type":  # this is TOML: the YAML wording would mislead
+                message = f"`{where}` must be text in quotes, not {error.value!r}"
+            problems.append(f"{where}: {message}")
     if problems:
         raise ConfigError(f"{rel}: invalid improve config: " + "; ".join(problems))
+    return findings
+
+
+def _unknown_rules(rules: dict[str, Any], source: Path | None) -> list[Finding]:
+    """Rule ids under `rules` that no rule has: a typo there would silently change nothing."""
+    import difflib
+
+    from improve.core.rules import all_rules
+
+    known = sorted(all_rules())
+    rel = source.name if source else "config"
+    text = source.read_text(encoding="utf-8") if source else ""
+    findings: list[Finding] = []
+    for name in rules:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else "`improve rules` lists them"
+        findings.append(
+            Finding(rel, _line_of_key(text, name), 1, "config-unknown-key", Severity.WARNING,
+                    f"unknown config key: `rules.{name}` is not a rule id; {hint}")
+        )
     return findings
 
 

@@ -309,8 +309,15 @@ def parse(raw: bytes, *, max_size: int = 1 << 20) -> ParsedFile:
     result.body = "\n".join(lines[end + 1 :])
     result.body_first_line = end + 2
     _check_tabs(result, lines[1:end])
+    reported = len(result.problems)
     meta = _load(result)
     if meta is None:
+        if len(result.problems) == reported:  # `null`, `~` or only comments: no fields at all
+            result.problems.append(
+                Problem(result.fm_first_line, 1, "front-matter-not-mapping",
+                        "front matter holds no fields (only a null or comments); write "
+                        "`key: value` lines, at least `id` and `title`")
+            )
         return result
     if not isinstance(meta, dict):
         shape = "empty" if meta == {} else f"a {_yaml_type(meta)}"

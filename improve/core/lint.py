@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from improve.core.analyze import FileResult, to_finding
@@ -129,7 +129,11 @@ def lint(
         repo_issues = repository_issues(results, ctx)
 
     by_path = {f.path: f for f in files}
-    findings: list[Finding] = list(config.findings)
+    findings: list[Finding] = []
+    for config_finding in config.findings:  # the config's own findings obey its rule settings
+        configured = ctx.severity(config_finding.rule, config_finding.severity)
+        if configured is not None:
+            findings.append(replace(config_finding, severity=configured))
     wanted_ids = set(involved_ids or ())
     chosen = None if selection is None else _chosen(by_path, selection)
     if chosen is not None:

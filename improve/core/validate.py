@@ -8,7 +8,6 @@ failure into one sentence at the right line. A test keeps the two in agreement.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import difflib
 import json
 import re
@@ -18,8 +17,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+# RFC 3339, as the compiled fast path reads it (ASCII digits only; `\d` would take any script's):
+# year 0000 exists, and a leap second is allowed where the time is 23:59:60 in UTC.
+_RFC3339_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$"
 )
 
 
@@ -62,27 +65,39 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _real_date(text: str) -> bool:
+    match = _RFC3339_DATE.fullmatch(text)
+    if not match:
+        return False
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    return 1 <= day <= days
+
+
 def is_date(value: object) -> bool:
+    """The reference `date` format: an RFC 3339 full-date (`2026-02-30` is not one)."""
     if not isinstance(value, str):
         return True
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return _real_date(value)
 
 
 def is_datetime(value: object) -> bool:
+    """The reference `date-time` format: an RFC 3339 timestamp with a zone offset."""
     if not isinstance(value, str):
         return True
-    if not _RFC3339.match(value):
+    match = _RFC3339.fullmatch(value)
+    if not match or not _real_date(match[1]):
         return False
-    try:
-        dt.datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
-    except ValueError:
+    hour, minute, second = int(match[2]), int(match[3]), int(match[4])
+    sign, off_hour, off_minute = match[5], int(match[6] or 0), int(match[7] or 0)
+    if hour > 23 or minute > 59 or second > 60 or off_hour > 23 or off_minute > 59:
         return False
+    if second == 60:  # a leap second: only at 23:59:60 UTC
+        utc = hour * 60 + minute - (1 if sign == "+" else -1) * (off_hour * 60 + off_minute)
+        return utc % (24 * 60) == 23 * 60 + 59
     return True
 
 
@@ -244,7 +259,7 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
         elif "A[1-9]" in error.validator_value and "#" not in error.validator_value:
             hint = "an item id such as A1, A2"
         elif description:
-            hint = description.rstrip(".")
+            hint = description[:1].lower() + description[1:].rstrip(".")
         else:
             hint = f"text matching {error.validator_value}"
         yield SchemaError(path, "invalid-value", f"{_field(path)} is {value!r}; expected {hint}")
@@ -263,6 +278,14 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
         yield SchemaError(path, "missing-field", f"missing required field: one of {names}", at_key=True)
         return
     if keyword in ("oneOf", "anyOf"):
+        # `supersedes: [ADR-0002, ADR-2]` fails both branches; the branch that matched best
+        # points at the offending entry (`supersedes[2]`), not at the whole list.
+        from jsonschema.exceptions import best_match
+
+        best = best_match([error])
+        if best is not error and best is not None:
+            yield from _explain(best, instance)
+            return
         if isinstance(value, bool | int | float) and not isinstance(value, bool):
             yield SchemaError(path, "yaml-implicit-type",
                               f"{_field(path)} should be text, but YAML reads the unquoted value as "

@@ -1,4 +1,4 @@
-"""Rules about the bytes and the YAML; the checks themselves live in `core.frontmatter`."""
+"""Rules about the bytes and the YAML (checked in `core.frontmatter`) and the config file (`core.config`)."""
 
 from improve.core.rules import rule
 from improve.model.finding import Severity as S
@@ -20,5 +20,8 @@ rule("yaml-complexity", S.ERROR, "read", "Alias bombs and very deep nesting are 
 rule("duplicate-key", S.ERROR, "read", "A key appears twice in one mapping (YAML would keep the last silently).",
      "`status: open` twice in one action item")
 rule("tab-indentation", S.ERROR, "read", "A tab in the indentation of the front matter.", "`\\towner: alice`")
+rule("config-unknown-key", S.WARNING, "read",
+     "A key in the improve config (or a rule id under `rules`) that improve does not know, with a did-you-mean.",
+     "`timezon = \"UTC\"` (did you mean `timezone`?)")
 rule("symlink-outside", S.ERROR, "read", "A document is a symbolic link to a file outside the repository.",
      "`rca/0009-x.md -> /etc/passwd`")
