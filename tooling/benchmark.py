@@ -525,19 +525,31 @@ def lint_process(book: Handbook, *paths: str) -> Run:
 
 
 def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
+    """(a), (b), (c), (d), (e) and the memory of (b). The floor is measured between the lint
+    runs (a, b, a, b, ..., a, c, a, c...), so that a ratio compares runs made under the same
+    load of a shared machine; (a) is the median of all those floor runs."""
     figures: list[Figure] = []
     cache_dir = book.root / ".improve-cache"
-    floor: float | None = None
+    floors: list[float] = []
+
+    def floor_once() -> float:
+        start = time.perf_counter()
+        floor_parse(book.root)
+        floors.append(time.perf_counter() - start)
+        return floors[-1]
+
+    def with_floor(label: str, action: Callable[[], float]) -> list[float]:
+        samples = []
+        for index in range(runs):
+            floor_once()
+            samples.append(action())
+            print(f"  (a) floor {floors[-1]:.3f} s, {label} run {index + 1}/{runs}: "
+                  f"{samples[-1]:.3f} s", file=sys.stderr, flush=True)
+        return samples
+
     if wanted & {"a", "b", "c"}:
         floor_parse(book.root)  # warm the page cache, as every later figure enjoys it too
-
-        def floor_once() -> float:
-            start = time.perf_counter()
-            floor_parse(book.root)
-            return time.perf_counter() - start
-
-        floor = median_of(timed("(a) floor", runs, floor_once))
-        figures.append(Figure("a", "(a) floor: read + CSafeLoader, one process", floor, "s"))
+    results: dict[str, float] = {}
     if "b" in wanted or "m" in wanted:
         cold_runs: list[Run] = []
 
@@ -546,27 +558,31 @@ def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
             cold_runs.append(lint_process(book))
             return cold_runs[-1].seconds
 
-        cold = median_of(timed("(b) cold lint", runs, cold_once))
+        results["b"] = median_of(with_floor("(b) cold lint", cold_once))
         last = cold_runs[-1].stdout.decode().strip().splitlines()
-        note = last[-1] if last else ""
-        if "b" in wanted:
-            figures.append(Figure("b", "(b) improve lint, cold (no cache)", cold, "s",
-                                  ratio=cold / floor if floor else None, ratio_label="(b)/(a)",
-                                  target=1.0 if floor else None, note=note))
-        if "m" in wanted:
-            peak = max(r.max_rss_kib for r in cold_runs) / 1024
-            figures.append(Figure("m", "peak memory of (b) (max RSS, largest process)", peak, "MB",
-                                  target=300.0))
+        cold_note = last[-1] if last else ""
+        peak = max(r.max_rss_kib for r in cold_runs) / 1024
     if "c" in wanted:
         lint_process(book)  # fill the cache
-
-        def warm_once() -> float:
-            return lint_process(book).seconds
-
-        warm = median_of(timed("(c) warm lint", runs, warm_once))
-        figures.append(Figure("c", "(c) improve lint, warm (nothing changed)", warm, "s",
-                              ratio=warm / floor if floor else None, ratio_label="(c)/(a)",
-                              target=0.1 if floor else None))
+        results["c"] = median_of(with_floor("(c) warm lint",
+                                            lambda: lint_process(book).seconds))
+    if "a" in wanted and not floors:
+        timed("(a) floor", runs, floor_once)
+    floor = median_of(floors) if floors else None
+    if floor is not None:
+        figures.append(Figure("a", "(a) floor: read + CSafeLoader, one process", floor, "s"))
+    if "b" in results and "b" in wanted:
+        figures.append(Figure("b", "(b) improve lint, cold (no cache)", results["b"], "s",
+                              ratio=results["b"] / floor if floor else None,
+                              ratio_label="(b)/(a)", target=1.0 if floor else None,
+                              note=cold_note))
+    if "m" in wanted:
+        figures.append(Figure("m", "peak memory of (b) (max RSS, largest process)", peak, "MB",
+                              target=300.0))
+    if "c" in results:
+        figures.append(Figure("c", "(c) improve lint, warm (nothing changed)", results["c"], "s",
+                              ratio=results["c"] / floor if floor else None,
+                              ratio_label="(c)/(a)", target=0.1 if floor else None))
     if "d" in wanted:
         lint_process(book)  # a warm cache, as on a developer's machine
         targets = book.paths["rca"][: runs]

@@ -92,27 +92,15 @@ def unpack_summary(blob: bytes | None) -> Summary | None:
 
 
 class CachedResult(FileResult):
-    """A file's result in its compact form, unpacked on first use: a warm run over 10,000
-    documents touches the findings of the files it reports and the summaries the
-    repository-wide checks need, not more."""
+    """A file's result whose summary stays a marshal blob until it is used: a warm run over
+    10,000 documents unpacks only the summaries the repository-wide checks need, if any."""
 
     def __init__(self, path: str, findings: tuple[EncodedFinding, ...], blob: bytes | None) -> None:
-        self._path = path
-        self._encoded = findings
-        self._findings: list[Finding] | None = None
+        # Most documents have no findings; the few that do are cheap to unpack now.
+        self.findings = decode_findings(path, findings) if findings else []
         self._blob = blob
         self._summary: Summary | None = None
         self._unpacked = blob is None
-
-    @property
-    def findings(self) -> list[Finding]:
-        if self._findings is None:
-            self._findings = decode_findings(self._path, self._encoded) if self._encoded else []
-        return self._findings
-
-    @findings.setter
-    def findings(self, value: list[Finding]) -> None:
-        self._findings = value
 
     @property
     def summary(self) -> Summary | None:
