@@ -76,7 +76,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> Any:
         # A plain scalar's tag depends on its text alone (no path resolvers here), and front
         # matter repeats the same keys and values: remember them (issue 6, speed).
-        if self.yaml_path_resolvers:
+        if self.yaml_path_resolvers or type(self) is not _Loader:  # the memo is _Loader's own
             return super().resolve(kind, value, implicit)
         if kind is yaml.ScalarNode:
             if not implicit[0]:  # quoted: always text
