@@ -12,7 +12,7 @@ from improve.core.analyze import FileResult, to_finding
 from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile
-from improve.core.repository import DocFile, classify, discover, read_document
+from improve.core.repository import Discovery, DocFile, classify, read_document
 from improve.core.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.summary import RepoIndex
 from improve.model.finding import Finding, Severity
@@ -112,14 +112,18 @@ def lint(
     all_rules()
     ctx = Context(config=config, today=today)
     stats: dict[str, os.stat_result] = {}
-    files = discover(config, stats=stats)
+    discovery = Discovery(config)  # `git ls-files` runs while the cache loads
+    store = None
+    try:
+        if use_cache and config.cache:
+            from improve.core.cache import LintCache
+
+            store = LintCache(ctx)
+    finally:
+        files = discovery.files(stats=stats)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
-    store = None
-    if use_cache and config.cache:
-        from improve.core.cache import LintCache
-
-        store = LintCache(ctx)
+    if store is not None:
         results = store.analyze(files, stats=stats)
     else:
         results = analyze_all(files, ctx, use_cache=False)

@@ -64,17 +64,27 @@ def _classified(rel_path: str, number: int, prefixes: list[tuple[str, str]],
 
 def git_files(root: Path, folders: Iterable[str]) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files below `folders`; None outside a git work tree."""
+    return _finish_git(_start_git(root, folders))
+
+
+def _start_git(root: Path, folders: Iterable[str]) -> subprocess.Popen[bytes] | None:
     try:
-        completed = subprocess.run(
+        return subprocess.Popen(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
              "--exclude-standard", "--", *folders],
-            capture_output=True, check=False,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
     except OSError:
         return None
-    if completed.returncode != 0:
+
+
+def _finish_git(process: subprocess.Popen[bytes] | None) -> list[str] | None:
+    if process is None:
         return None
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    out, _err = process.communicate()
+    if process.returncode != 0:
+        return None
+    names = out.decode("utf-8", "surrogateescape").split("\0")
     return sorted({name for name in names if name})
 
 
@@ -91,40 +101,55 @@ def walk_files(root: Path, folders: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+class Discovery:
+    """`discover` in two steps: creating one starts `git ls-files`, and `files()` collects the
+    documents, so the caller can load something else meanwhile (`lint` loads its cache)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+        self._git = _start_git(config.root, self.folders)
+
+    def files(self, *, stats: dict[str, os.stat_result] | None = None) -> list[DocFile]:
+        """Every document of the repository, sorted by path (see `discover`)."""
+        config = self.config
+        names = _finish_git(self._git)
+        self._git = None
+        if names is None:
+            names = walk_files(config.root, self.folders)
+        # `classify` inlined, and plain strings: on 10,000 files, pathlib costs more than the stat.
+        files: list[DocFile] = []
+        root = str(config.root)
+        prefixes = _kind_prefixes(config)
+        for rel_path in names:
+            name = rel_path.rpartition("/")[2]
+            if name in NOT_DOCUMENTS:
+                continue
+            number = file_number(name)
+            if number is None:
+                continue
+            doc_file = _classified(rel_path, number, prefixes, config.exclude)
+            if doc_file is None:
+                continue
+            if stats is None:
+                if os.path.lexists(f"{root}/{rel_path}"):
+                    files.append(doc_file)
+                continue
+            try:
+                stats[rel_path] = os.lstat(f"{root}/{rel_path}")
+            except OSError:  # tracked, but deleted in the working tree
+                continue
+            files.append(doc_file)
+        return files
+
+
 def discover(config: Config, *, stats: dict[str, os.stat_result] | None = None) -> list[DocFile]:
     """Every document of the repository, sorted by path.
 
     `stats`, when given, receives each document's `os.lstat` (the cache compares it with the
     stamp it recorded, so a warm run stats each file once).
     """
-    folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
-    names = git_files(config.root, folders)
-    if names is None:
-        names = walk_files(config.root, folders)
-    # `classify` inlined, and plain strings: on 10,000 files, pathlib costs more than the stat.
-    files: list[DocFile] = []
-    root = str(config.root)
-    prefixes = _kind_prefixes(config)
-    for rel_path in names:
-        name = rel_path.rpartition("/")[2]
-        if name in NOT_DOCUMENTS:
-            continue
-        number = file_number(name)
-        if number is None:
-            continue
-        doc_file = _classified(rel_path, number, prefixes, config.exclude)
-        if doc_file is None:
-            continue
-        if stats is None:
-            if os.path.lexists(f"{root}/{rel_path}"):
-                files.append(doc_file)
-            continue
-        try:
-            stats[rel_path] = os.lstat(f"{root}/{rel_path}")
-        except OSError:  # tracked, but deleted in the working tree
-            continue
-        files.append(doc_file)
-    return files
+    return Discovery(config).files(stats=stats)
 
 
 def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None) -> Document:
