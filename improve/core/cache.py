@@ -290,7 +290,7 @@ class LintCache:
                         entry = self._rehashed(doc_file, entry)
                     if entry is not None:
                         results[path] = CachedResult(path, entry[4], entry[5])
-                except (OSError, IndexError, TypeError, ValueError):
+                except (OSError, LookupError, TypeError, ValueError):
                     entry = None  # gone, unreadable, or not what this version writes
                 if entry is None:
                     stale.append(doc_file)

@@ -249,13 +249,15 @@ def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed:
     findings(handbook, use_cache=True)
     cache_file = handbook / ".improve-cache" / CACHE_FILE
     data = marshal.loads(cache_module._unwrap(cache_file.read_bytes()) or b"")
-    first, second, *_ = sorted(data["entries"])
+    first, second, third, *_ = sorted(data["entries"])
     data["entries"][first] = ["not", "an", "entry"]
     data["entries"][second] = [1, 2, 3, b"", ("not a finding",), None, None]
+    unknown_severity = ((1, 1, "rule", "fatal", "message"),)
+    data["entries"][third] = [*data["entries"][third][:4], unknown_severity, None, None]
     cache_file.write_bytes(cache_module._wrap(marshal.dumps(data)))
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
-    assert analysed.take() == sorted([first, second])
+    assert analysed.take() == sorted([first, second, third])
 
 
 def test_an_unwritable_cache_is_skipped(handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
