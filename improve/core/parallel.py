@@ -6,7 +6,7 @@ It returns a `Record` in the cache's compact form, which is also what crosses th
 boundary: tuples of plain values pickle far faster than dataclasses.
 
 A pool only pays off for a cold run of a large handbook: below `PARALLEL_MIN_FILES` files, or
-with one CPU, everything runs in this process. Chunks come back in order (`imap`), so the
+with one CPU, everything runs in this process. Chunks come back in order (`map`), so the
 results are the same, in the same order, as the sequential path.
 """
 
@@ -107,8 +107,13 @@ def analyze_records(
     size = max(8, min(200, len(files) // (workers * 6) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
     records: list[Record] = []
-    with _context().Pool(workers, initializer=_init_worker, initargs=(ctx, with_digest)) as pool:
-        for part in pool.imap(_work, chunks):
+    # An executor rather than multiprocessing.Pool: a worker that dies (killed, out of memory)
+    # fails the run (BrokenProcessPool, exit 3) instead of leaving it waiting forever.
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
+                             initargs=(ctx, with_digest)) as pool:
+        for part in pool.map(_work, chunks):
             records.extend(part)
     return records
 

@@ -362,6 +362,21 @@ def test_the_forkserver_path_gives_the_same_results(
                         analyze_records(files, ctx, min_files=10**9))
 
 
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
+        handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    two_hundred_documents(handbook)
+    all_rules()
+    config = load_config(handbook)
+    files = discover(config)
+    if parallel._context().get_start_method() != "fork":
+        pytest.skip("the failure is injected into forked workers")
+    monkeypatch.setattr(parallel, "analyze_one", lambda *_args, **_kwargs: os._exit(9))
+    with pytest.raises(BrokenProcessPool):
+        analyze_records(files, Context(config, TODAY), min_files=0, processes=2)
+
+
 def concurrent_lints(root: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
     """`count` real `improve lint` processes, released together by a file they all wait for."""
     go = root.parent / "go"
