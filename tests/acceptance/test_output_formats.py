@@ -1,0 +1,96 @@
+"""`improve lint --format text|json|github`: the shapes other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>[1-9][0-9]*):(?P<col>[1-9][0-9]*): "
+                  r"(?P<severity>error|warning): (?P<message>.+) \[(?P<rule>[a-z0-9-]+)\]$")
+
+
+@pytest.fixture
+def mixed(handbook: Any) -> Any:
+    """One error and one warning in one file, an error in another."""
+    handbook.add("retro", 1, status_note="x", team=None)     # unknown-field (w), missing-field (e)
+    handbook.add("rca", 2, severity="SEV9")                   # invalid-value (e)
+    return handbook
+
+
+def test_text_lines(mixed: Any) -> None:
+    result = mixed.run("lint")
+    assert result.exit_code == 1
+    *lines, summary = result.stdout.splitlines()
+    assert summary == "2 documents checked: 2 errors, 1 warning."
+    parsed = [LINE.match(line) for line in lines]
+    assert all(parsed), lines
+    assert [(m["path"], m["line"], m["col"], m["severity"], m["rule"]) for m in parsed if m] == [
+        ("rca/0002-doc.md", "6", "11", "error", "invalid-value"),
+        ("retros/0001-doc.md", "1", "1", "error", "missing-field"),
+        ("retros/0001-doc.md", "6", "1", "warning", "unknown-field"),
+    ]
+    assert result.stderr == ""
+
+
+def test_json_array(mixed: Any) -> None:
+    result = mixed.run("lint", "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    assert isinstance(findings, list)
+    assert len(findings) == 3
+    for finding in findings:
+        assert set(finding) == {"path", "line", "column", "rule", "severity", "message"}
+        assert isinstance(finding["line"], int)
+        assert isinstance(finding["column"], int)
+        assert finding["severity"] in ("error", "warning")
+    assert findings[0] == {
+        "path": "rca/0002-doc.md", "line": 6, "column": 11, "rule": "invalid-value",
+        "severity": "error",
+        "message": "`severity` is 'SEV9'; expected one of: SEV1, SEV2, SEV3, SEV4 (did you mean "
+                   "'SEV4'?)",
+    }
+    # The text lines say the same things.
+    text = mixed.run("lint").stdout.splitlines()[:-1]
+    assert text == [f"{f['path']}:{f['line']}:{f['column']}: {f['severity']}: {f['message']} "
+                    f"[{f['rule']}]" for f in findings]
+
+
+def test_json_when_clean_is_an_empty_array(handbook: Any) -> None:
+    handbook.add("retro", 1)
+    result = handbook.run("lint", "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
+def test_github_annotations_and_plain_lines(mixed: Any) -> None:
+    result = mixed.run("lint", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    annotations = [line for line in lines if line.startswith("::")]
+    assert annotations == [
+        "::error file=rca/0002-doc.md,line=6,col=11,title=invalid-value::`severity` is 'SEV9'; "
+        "expected one of: SEV1, SEV2, SEV3, SEV4 (did you mean 'SEV4'?)",
+        "::error file=retros/0001-doc.md,line=1,col=1,title=missing-field::missing required "
+        "field `team`",
+        "::warning file=retros/0001-doc.md,line=6,col=1,title=unknown-field::`status_note` is "
+        "not a known field",
+    ]
+    # GitHub shows only ten annotations per level: the plain lines follow, all of them.
+    assert lines[3:] == mixed.run("lint").stdout.splitlines()
+
+
+def test_github_escapes_properties_and_data(handbook: Any, valid_doc: Any) -> None:
+    handbook.write("retros/0001-a,b:c%d.md", valid_doc("retro", 1, **{'"done%, or: not"': "x"}))
+    result = handbook.run("lint", "--format", "github")
+    [annotation] = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert annotation == ("::warning file=retros/0001-a%2Cb%3Ac%25d.md,line=7,col=1,"
+                          "title=unknown-field::`done%25, or: not` is not a known field")
+    assert "retros/0001-a,b:c%d.md:7:1: warning: `done%, or: not` is not" in result.stdout
+
+
+def test_output_is_deterministic(mixed: Any) -> None:
+    first = mixed.run("lint", "--format", "json").stdout
+    assert mixed.run("lint", "--format", "json").stdout == first
+    assert mixed.run("lint", "--format", "json", "--no-cache").stdout == first
