@@ -86,6 +86,13 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Commands return their exit code; make it the process's (and CliRunner's) exit code."""
+        result = super().invoke(ctx)
+        if isinstance(result, int) and not isinstance(result, bool) and result != 0:
+            ctx.exit(result)
+        return result
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="improve")
