@@ -7,6 +7,7 @@ Commands are imported only when run, so `improve --version` and pre-commit stay 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -108,9 +109,20 @@ def cli(ctx: click.Context, today_option: str | None, root_option: Path | None, 
     ctx.obj = App(today_option=today_option, root_option=root_option, debug=debug)
 
 
+def _tolerant_streams() -> None:
+    """A terminal that cannot show a character (an ASCII or Latin-1 locale) gets an escape
+    such as `\u6c7a` instead of a UnicodeEncodeError (exit 3) halfway through the output."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream: leave it
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where exceptions become exit codes."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _tolerant_streams()
     try:
         code = cli.main(args=argv, prog_name="improve", standalone_mode=False)
     except click.exceptions.Abort:

@@ -7,6 +7,7 @@ without one. The folder holding it is the repository root.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -173,8 +174,10 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
         if raw.get("rules"):
             findings += _unknown_rules(raw["rules"], source)
     vocab = {name: tuple(values) for name, values in DEFAULT_VOCABULARIES.items()}
+    # Unknown keys are only warnings: build from the known ones alone.
     for name, extra in raw.get("vocabularies", {}).items():
-        vocab[name] = tuple(dict.fromkeys((*vocab.get(name, ()), *extra)))
+        if name in vocab:
+            vocab[name] = tuple(dict.fromkeys((*vocab[name], *extra)))
     roster = {
         handle: Person(
             handle=handle,
@@ -185,7 +188,8 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
         )
         for handle, entry in raw.get("roster", {}).items()
     }
-    folders = {k: v.folder for k, v in KINDS.items()} | dict(raw.get("folders", {}))
+    folders = {k: v.folder for k, v in KINDS.items()} | {
+        k: v for k, v in raw.get("folders", {}).items() if k in KINDS}
     places = [(f"folder for {name}", folder) for name, folder in folders.items()]
     places.append(("cache_dir", raw.get("cache_dir", DEFAULT_CACHE_DIR)))
     for what, folder in places:
@@ -195,6 +199,13 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
         if not inside(root, root / folder):
             raise ConfigError(f"{what} ({folder!r}) is a symbolic link to a place outside the "
                               "repository; improve reads and writes only inside it")
+    # A document's kind is its folder: two kinds in one folder (or one inside the other) would
+    # have `improve new` write documents that lint reads as the other kind.
+    kind_folders = sorted((Path(folder).as_posix().strip("/"), name) for name, folder in folders.items())
+    for (outer, outer_kind), (inner, inner_kind) in itertools.combinations(kind_folders, 2):
+        if inner == outer or inner.startswith(outer + "/"):
+            raise ConfigError(f"the folders of {outer_kind} ({outer!r}) and {inner_kind} "
+                              f"({inner!r}) overlap; give each kind a folder of its own")
     from improve.core.clock import zone
 
     timezone = raw.get("timezone", "UTC")
@@ -235,7 +246,8 @@ def _validate(raw: dict[str, Any], source: Path | None) -> list[Finding]:
         if error.rule == "unknown-field":
             key = error.path[-1] if error.path else ""
             findings.append(
-                Finding(rel, _line_of_key(text, str(key)), 1, "config-unknown-key",
+                Finding(rel, _line_of_key(text, str(key), tuple(map(str, error.path[:-1])),
+                                          pyproject=rel == PYPROJECT), 1, "config-unknown-key",
                         Severity.WARNING, f"unknown config key: {error.message}")
             )
         else:
@@ -265,16 +277,39 @@ def _unknown_rules(rules: dict[str, Any], source: Path | None) -> list[Finding]:
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else "`improve rules` lists them"
         findings.append(
-            Finding(rel, _line_of_key(text, name), 1, "config-unknown-key", Severity.WARNING,
+            Finding(rel, _line_of_key(text, name, ("rules",), pyproject=rel == PYPROJECT), 1,
+                    "config-unknown-key", Severity.WARNING,
                     f"unknown config key: `rules.{name}` is not a rule id; {hint}")
         )
     return findings
 
 
-def _line_of_key(text: str, key: str) -> int:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
-    match = pattern.search(text)
-    if match:
-        return text.count("\n", 0, match.start()) + 1
-    header = re.compile(rf"^\s*\[.*\b{re.escape(key)}\]\s*$", re.MULTILINE).search(text)
-    return text.count("\n", 0, header.start()) + 1 if header else 1
+def _line_of_key(text: str, key: str, table: tuple[str, ...] = (), *,
+                 pyproject: bool = False) -> int:
+    """The line of `key` in its TOML table (`[tool.improve.<table>]` in pyproject.toml), so that
+    a `name` under [tool.improve] is not confused with [project]'s `name`; else its first mention
+    after the improve section starts; else 1."""
+    lines = text.split("\n")
+    base = ("tool", "improve") if pyproject else ()
+    key_line = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+
+    def header_index(parts: tuple[str, ...]) -> int | None:
+        if not parts:
+            return -1  # the top of the file
+        wanted = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(map(re.escape, parts)) + r"\s*\]\s*(#.*)?$")
+        return next((i for i, line in enumerate(lines) if wanted.match(line)), None)
+
+    section = header_index((*base, *table))
+    if section is not None:
+        for index in range(section + 1, len(lines)):
+            if lines[index].lstrip().startswith("["):
+                break
+            if key_line.match(lines[index]):
+                return index + 1
+    start = max(header_index(base) or 0, 0)
+    anywhere = re.compile(rf"(?:^|[\s{{,])[\"']?{re.escape(key)}[\"']?\s*=")  # inline tables too
+    for index in range(start, len(lines)):
+        if anywhere.search(lines[index]):
+            return index + 1
+    header = re.compile(rf"^\s*\[.*\b{re.escape(key)}\]\s*$")
+    return next((i + 1 for i in range(start, len(lines)) if header.match(lines[i])), 1)

@@ -197,3 +197,39 @@ def test_review_period_from_config(handbook: Any) -> None:
     assert [(f["rule"], f["line"]) for f in findings] == [("stale-runbook", 7)]
     assert "2026-02-14" in findings[0]["message"]
 
+
+
+def test_unknown_keys_point_at_their_own_table_in_pyproject(handbook: Any) -> None:
+    (handbook.root / ".improve.toml").unlink()
+    handbook.write("pyproject.toml", '[project]\nname = "x"\nversion = "1"\n\n[tool.improve]\n'
+                   'timezone = "UTC"\nname = "payments"\nrules = { missing-sectio = "off" }\n'
+                   'roster = { alice = { nmes = ["Alice"] } }\n\n[tool.improve.site]\n'
+                   'version = 2\n\n[tool.improve.vocabularies]\ndetection = ["pager"]\n'
+                   'nmes = 3\n')
+    result, findings = handbook.lint()
+    assert result.exit_code == 0, result  # an unknown key of any type is only a warning
+    assert [(f["line"], f["message"].split("`")[1]) for f in findings] == [
+        (7, "name"), (8, "rules.missing-sectio"), (9, "nmes"), (12, "version"), (16, "nmes")]
+    assert {f["path"] for f in findings} == {"pyproject.toml"}
+
+
+@pytest.mark.parametrize("folders", ['retro = "notes"\nrca = "notes"',
+                                     'retro = "notes"\nrca = "notes/incidents"',
+                                     'runbook = "./rca"'])
+def test_kinds_cannot_share_a_folder(handbook: Any, folders: str) -> None:
+    # Otherwise `improve new rca` would write a document that lint reads as a retro.
+    handbook.write(".improve.toml", f'timezone = "UTC"\n[folders]\n{folders}\n')
+    for command in (["lint"], ["new", "rca", "Outage"]):
+        result = handbook.run(*command)
+        assert result.exit_code == 2, result
+        assert "overlap" in result.stderr
+    assert not (handbook.root / "notes").exists()
+
+
+def test_an_unknown_folder_key_is_a_warning_not_a_folder(handbook: Any, valid_doc: Any) -> None:
+    handbook.write(".improve.toml", 'timezone = "UTC"\n[folders]\nretros = "rca"\n')
+    handbook.write("rca/0001-a.md", marked(valid_doc, "rca", 1))
+    result, findings = handbook.lint()
+    assert result.exit_code == 0, result
+    assert [(f["path"], f["rule"]) for f in findings] == [
+        (".improve.toml", "config-unknown-key"), ("rca/0001-a.md", "unknown-field")]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,3 +98,16 @@ def test_output_is_deterministic(mixed: Any) -> None:
     first = mixed.run("lint", "--format", "json").stdout
     assert mixed.run("lint", "--format", "json").stdout == first
     assert mixed.run("lint", "--format", "json", "--no-cache").stdout == first
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_terminal_that_cannot_show_the_text_gets_escapes_not_a_crash(handbook: Any,
+                                                                      fmt: str) -> None:
+    handbook.add("retro", 1, title="決済 🚀", チーム="x")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([str(Path(sys.executable).parent / "improve"), "lint", "--format", fmt],
+                            cwd=handbook.root, env=env, capture_output=True, check=False,
+                            timeout=120)
+    assert result.returncode == 0, result
+    assert b"Traceback" not in result.stderr
+    assert b"\\u30c1\\u30fc\\u30e0" in result.stdout
