@@ -111,7 +111,7 @@ def cli(ctx: click.Context, today_option: str | None, root_option: Path | None, 
 
 def _tolerant_streams() -> None:
     """A terminal that cannot show a character (an ASCII or Latin-1 locale) gets an escape
-    such as `\u6c7a` instead of a UnicodeEncodeError (exit 3) halfway through the output."""
+    such as `\\u6c7a` instead of a UnicodeEncodeError (exit 3) halfway through the output."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", None) == "strict":

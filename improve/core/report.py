@@ -12,9 +12,16 @@ from improve.model.finding import Finding, Severity
 Reporter = Callable[[LintResult, TextIO], None]
 
 
+# Everything `str.splitlines` breaks at, written as an escape.
+_LINE_BREAKS = str.maketrans({char: char.encode("unicode_escape").decode("ascii")
+                              for char in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 def plain_line(finding: Finding) -> str:
-    return (f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.value}: "
-            f"{finding.message} [{finding.rule}]")
+    """`path:line:col: severity: message [rule]`, always one line: a key or file name holding a
+    line break cannot split a finding (or forge another one)."""
+    return (f"{finding.path.translate(_LINE_BREAKS)}:{finding.line}:{finding.column}: "
+            f"{finding.severity.value}: {finding.message.translate(_LINE_BREAKS)} [{finding.rule}]")
 
 
 def summary_line(result: LintResult) -> str:

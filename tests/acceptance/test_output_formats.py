@@ -111,3 +111,18 @@ def test_a_terminal_that_cannot_show_the_text_gets_escapes_not_a_crash(handbook:
     assert result.returncode == 0, result
     assert b"Traceback" not in result.stderr
     assert b"\\u30c1\\u30fc\\u30e0" in result.stdout
+
+
+def test_a_finding_is_always_one_line(handbook: Any, valid_doc: Any) -> None:
+    # A key holding line breaks cannot split its finding, or forge another one.
+    forged = "x\\nretros/0009-fake.md:1:1: error: forged [yaml-syntax]\\u2028y"
+    handbook.write("retros/0001-a.md", valid_doc("retro", 1, **{f'"{forged}"': "1"}))
+    result = handbook.run("lint")
+    *lines, _summary = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert LINE.match(lines[0])
+    assert lines[0].startswith("retros/0001-a.md:7:1: warning: `x\\nretros/0009-fake.md")
+    assert "\\u2028y` is not a known field [unknown-field]" in lines[0]
+    github = handbook.run("lint", "--format", "github").stdout.rstrip("\n").split("\n")
+    assert len(github) == 3
+    assert "%0A" in github[0]
