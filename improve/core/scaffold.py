@@ -268,7 +268,12 @@ def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDoc
     if dry_run:
         number = max(existing_numbers(folder), default=0) + 1
         return _document(config, request, folder, number, slug)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file of that name is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise UsageProblem(f"cannot create the folder {config.folder(kind)}/ for "
+                           f"{kind.plural.lower()} ({why}); nothing was written") from None
     with folder_lock(folder):
         number = max(existing_numbers(folder), default=0) + 1
         new = _document(config, request, folder, number, slug)
@@ -278,6 +283,9 @@ def create(config: Config, request: Request, *, dry_run: bool = False) -> NewDoc
             atomic_write(new.path, new.content.encode("utf-8"), exclusive=True)
         except FileExistsError:
             raise UsageProblem(f"{new.rel_path} already exists; nothing was written") from None
+        except OSError as exc:  # a read-only or full disk: the environment, not improve
+            raise UsageProblem(f"cannot write {new.rel_path} ({exc.strerror}); nothing was "
+                               "written") from None
         new.written = True
     return new
 

@@ -241,3 +241,12 @@ def test_every_kind_has_a_template_and_a_schema() -> None:
         folder = Path(improve.core.scaffold.__file__).parent
         assert (folder / "templates" / kind.template).is_file(), kind.name
         assert (folder / "schemas" / kind.schema).is_file(), kind.name
+
+
+def test_a_file_where_the_folder_should_be_is_a_usage_error(handbook: Any) -> None:
+    handbook.write("rca", "not a folder\n")
+    result = handbook.run("new", "rca", "Outage")
+    assert result.exit_code == 2, result
+    assert result.stderr == ("improve: error: cannot create the folder rca/ for incident reviews "
+                             "(a file of that name is in the way); nothing was written\n")
+    assert (handbook.root / "rca").read_text(encoding="utf-8") == "not a folder\n"
