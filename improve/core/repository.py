@@ -7,8 +7,10 @@ and paths matching the config's `exclude` globs are not documents.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -178,8 +180,15 @@ def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None
 
 
 def _read_bounded(path: Path, limit: int) -> bytes:
-    """Read at most one byte past the limit, so a huge file costs nothing to refuse."""
-    with path.open("rb") as handle:
+    """Read at most one byte past the limit, so a huge file costs nothing to refuse.
+
+    Only a regular file: opening a named pipe (outside git, a folder walk finds one) would wait
+    forever for a writer, so it is opened without blocking and refused.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket, device or folder)")
         return handle.read(limit + 1)
 
 

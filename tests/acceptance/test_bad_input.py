@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,16 @@ def test_every_bad_file_at_once_in_a_separate_process(handbook: Any) -> None:
     # Warm cache: the same answer, still no traceback.
     again = _run_installed(handbook.root, "lint", "--format", "json")
     assert (again.returncode, again.stdout) == (1, result.stdout)
+
+
+def test_a_named_pipe_outside_git_is_a_finding_not_a_hang(handbook: Any) -> None:
+    # Outside git a folder walk finds every file; opening a FIFO for reading would wait forever.
+    shutil.rmtree(handbook.root / ".git")
+    (handbook.root / "retros").mkdir()
+    os.mkfifo(handbook.root / DOC)
+    handbook.add("retro", 2)
+    for args in (["lint"], ["lint", "--no-cache"]):
+        result = _run_installed(handbook.root, *args)  # the timeout only guards the suite
+        assert result.returncode == 1, result
+        assert_one_line_finding(result.stdout, DOC, 1, 1, "encoding")
+        assert "not a regular file" in result.stdout
