@@ -131,8 +131,10 @@ def test_no_config_found_is_2(tmp_path: Path, run_cli: Any) -> None:
     ("[folders]\nrca = \"../elsewhere\"\n", "inside the repository"),
     ("exclude = \"*.md\"\n", "exclude"),
     ("this is not toml\n", "not valid TOML"),
+    ("review_every_days = 99999999999\n", "at most 36500"),
+    ("[policies]\nrca_published_within_business_days = 1000000000\n", "at most 2600"),
 ], ids=["negative-size", "size-as-text", "time-zone", "zone-as-number", "severity", "folder",
-        "exclude-not-a-list", "not-toml"])
+        "exclude-not-a-list", "not-toml", "period-past-the-calendar", "endless-business-days"])
 def test_an_invalid_config_is_2_with_a_message(handbook: Any, config: str, words: str) -> None:
     handbook.write(".improve.toml", config)
     handbook.add("retro", 1)

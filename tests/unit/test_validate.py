@@ -190,6 +190,11 @@ _EDGE_VALUES: list[tuple[str, dict[str, Any]]] = [
     ("rca", {"escaped_defect": 0}),
     ("runbook", {"review_every_days": 30.0}),
     ("runbook", {"review_every_days": True}),
+    ("runbook", {"review_every_days": 10**400}),
+    ("runbook", {"review_every_days": -(10**400)}),
+    ("runbook", {"review_every_days": 1e308}),
+    ("runbook", {"review_every_days": float("inf")}),
+    ("runbook", {"review_every_days": float("nan")}),
     ("decision", {"supersedes": []}),
     ("decision", {"supersedes": "ADR-00001"}),
 ]
@@ -200,7 +205,7 @@ def _base(kind: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("kind", "change"), _EDGE_VALUES,
-                         ids=[f"{k}-{'-'.join(map(str, c.values()))}" for k, c in _EDGE_VALUES])
+                         ids=[f"{k}-{'-'.join(map(str, c.values()))}"[:50] for k, c in _EDGE_VALUES])
 def test_fast_path_and_reference_agree_on_edge_values(kind: str, change: dict[str, Any]) -> None:
     meta = {**_base(kind), **change}
     validator = validator_for(kind)

@@ -19,7 +19,10 @@ def next_review(doc: Document, default_days: int) -> dt.date | None:
         return None
     days = doc.meta.get("review_every_days")
     period = days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else default_days
-    return last + dt.timedelta(days=period)
+    try:
+        return last + dt.timedelta(days=period)
+    except OverflowError:  # past the year 9999: never due
+        return None
 
 
 @document_check

@@ -243,6 +243,10 @@ RULE_CASES: list[RuleCase] = [
              config="review_every_days = 365\n", name="config-period"),
     RuleCase("stale-runbook", {B1: doc("runbook", last_reviewed="2025-11-01",
                                        review_every_days="365")}, [], name="own-period"),
+    RuleCase("stale-runbook", {B1: doc("runbook", last_reviewed="9999-12-31")}, [],
+             name="year-9999-is-never-due"),
+    RuleCase("stale-runbook", {B1: doc("runbook", review_every_days="99999999999999999999")}, [],
+             name="a-period-past-the-calendar"),
     # --- body --------------------------------------------------------------------------------
     RuleCase("missing-section", {B1: doc("runbook", body=SECTIONS_RUNBOOK)}, [(B1, 9, 1)],
              contains="`## Escalation`"),
