@@ -250,3 +250,31 @@ def test_a_file_where_the_folder_should_be_is_a_usage_error(handbook: Any) -> No
     assert result.stderr == ("improve: error: cannot create the folder rca/ for incident reviews "
                              "(a file of that name is in the way); nothing was written\n")
     assert (handbook.root / "rca").read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_repository_template_overrides_the_shipped_one(handbook: Any) -> None:
+    handbook.write(".improve.toml", 'timezone = "UTC"\ntemplates = "handbook-templates"\n')
+    handbook.write("handbook-templates/decision.md.j2",
+                   "---\n{{ front_matter }}---\n\n# {{ title }} ({{ id }}, {{ today }})\n\n"
+                   "## Context and problem statement\n\nOurs.\n\n## Considered options\n\nx\n\n"
+                   "## Decision outcome\n\nx\n\n## Consequences\n\nx\n")
+    result = handbook.run("new", "adr", "Use Postgres")
+    assert result.exit_code == 0, result
+    text = (handbook.root / "decisions/0001-use-postgres.md").read_text(encoding="utf-8")
+    assert "# Use Postgres (ADR-0001, 2026-03-02)" in text
+    assert "Ours." in text
+    assert handbook.run("lint", "--strict").exit_code == 0
+    # Kinds without an override keep the shipped template.
+    assert handbook.run("new", "retro", "Sprint 1").exit_code == 0
+    assert "## What went well" in (handbook.root / "retros/0001-sprint-1.md").read_text("utf-8")
+
+
+def test_edit_opens_the_new_document_in_the_editor(handbook: Any, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    marker = tmp_path / "edited"
+    editor.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{marker}"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    result = handbook.run("new", "runbook", "Rotate keys", "--edit",
+                          env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert result.exit_code == 0, result
+    assert Path(marker.read_text(encoding="utf-8")) == handbook.root / "runbooks/0001-rotate-keys.md"

@@ -211,6 +211,12 @@ RULE_CASES: list[RuleCase] = [
         item(1), item(2, owner="")))}, [(R1, 13, 5)], contains="no owner"),
     RuleCase("action-item-unassigned", {C1: doc("rca", action_items=block(item(1, due="")))},
              [(C1, 9, 5)], name="a-draft-is-lenient", severity="warning"),
+    RuleCase("action-item-unassigned", {C1: doc("rca", status="in-review", detected_at=
+                                                "2026-02-19T10:05:00Z", resolved_at=
+                                                "2026-02-19T11:00:00Z", services="[web]",
+                                                detection="alert", root_causes="[a bug]",
+                                                action_items=block(item(1, owner="")))},
+             [(C1, 14, 5)], name="past-draft-it-is-an-error"),
     RuleCase("action-item-unassigned", {R1: doc("retro", action_items=block(
         item(1, owner="", due="", status="done")))}, [], name="closed-items-need-no-owner"),
     RuleCase("overdue-action-item", {R1: doc("retro", action_items=block(
