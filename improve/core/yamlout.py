@@ -21,6 +21,17 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # PyYAML writes NEL (U+0085) raw inside single quotes, where a reader folds it to a space:
+    # a title holding one would not read back. Double quotes write it as the escape `\N`.
+    if "\x85" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_front_matter(data: dict[str, Any]) -> str:
     """The YAML lines between the `---` fences, keys in the given order."""
     text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,

@@ -119,3 +119,22 @@ def test_parse_field_refuses_text_that_is_not_utf8() -> None:
 
     with pytest.raises(UsageProblem, match="not valid UTF-8"):
         parse_field("team=\udc82")
+
+
+# Found by `make fuzz --engine hypothesis`: PyYAML writes NEL (U+0085) raw inside single quotes,
+# where a reader folds it to a space, so `improve new` wrote a title that did not read back.
+# (A scan of every code point found no other such character.)
+@pytest.mark.parametrize("value", ["\x85", "a\x85b", "'\x85", " \x85 ", "\x85\u2028\u2029"])
+def test_new_documents_keep_a_nel_in_titles_and_fields(tmp_path: Path, value: str) -> None:
+    from improve.core.carryover import prepare_request
+    from improve.core.config import load_config
+    from improve.core.scaffold import Request, create
+
+    (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
+    config = load_config(tmp_path)
+    request = Request(kind=KINDS["decision"], title=value, today=dt.date(2026, 3, 2),
+                      fields={"team": value, "tags": [value]})
+    prepare_request(config, request)
+    parsed = parse(create(config, request).path.read_bytes())
+    assert parsed.meta is not None
+    assert (parsed.meta["title"], parsed.meta["team"], parsed.meta["tags"]) == (value, value, [value])
