@@ -253,3 +253,28 @@ def test_rules_are_registered_with_summary_and_example(rule_id: str) -> None:
     assert registered.summary
     assert registered.example
     assert registered.severity.value == "warning"
+
+
+# --- the edge of the calendar: no finding, never an OverflowError -------------------------------
+
+@pytest.mark.parametrize(("timezone", "resolved"), [
+    ("UTC", "9999-12-31T12:00:00Z"),  # the deadline is past the year 9999
+    ("Pacific/Kiritimati", "9999-12-31T23:00:00Z"),  # the local day is in the year 10000
+    ("UTC", "0001-01-01T00:30:00+01:00"),  # the UTC day is in the year 0
+])
+def test_policies_at_the_edge_of_the_calendar_find_nothing(tmp_path: Path, timezone: str,
+                                                           resolved: str) -> None:
+    (tmp_path / ".improve.toml").write_text(
+        f'timezone = "{timezone}"\n[policies]\nfollowup_days = {{ SEV2 = 30 }}\n'
+        "rca_published_within_business_days = 5\n", encoding="utf-8")
+    (tmp_path / "rca").mkdir()
+    text = rca(items=OPEN_PREVENT, resolved=resolved)
+    (tmp_path / "rca/0001-outage.md").write_text(text, encoding="utf-8")
+    result = lint(load_config(tmp_path), TODAY, use_cache=False)
+    assert [f for f in result.findings
+            if f.rule in ("followup-overdue", "rca-publish-overdue")] == []
+
+
+def test_add_business_days_past_the_calendar_overflows() -> None:
+    with pytest.raises(OverflowError):
+        add_business_days(dt.date(9999, 12, 30), 5)

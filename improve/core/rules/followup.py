@@ -57,17 +57,24 @@ def _policy_severity(ctx: Context) -> S | None:
 
 
 def incident_day(doc: Document, ctx: Context, *names: str) -> dt.date | None:
-    """The first of the timestamps `names` that is set, as a date in the configured zone."""
+    """The first of the timestamps `names` that is set, as a date in the configured zone.
+
+    None when none is set, or when the one set falls outside the calendar in that zone (a
+    `resolved_at` of 9999-12-31T23:00:00Z is in the year 10000 east of UTC).
+    """
     tz = zone(ctx.config.timezone)
     for name in names:
         moment = as_datetime(doc.meta.get(name))
         if moment is not None:
-            return moment.astimezone(tz).date()
+            try:
+                return moment.astimezone(tz).date()
+            except OverflowError:
+                return None
     return None
 
 
 def add_business_days(day: dt.date, count: int) -> dt.date:
-    """`count` working days (Monday to Friday) after `day`."""
+    """`count` working days (Monday to Friday) after `day`; OverflowError past the year 9999."""
     current = day
     remaining = count
     while remaining > 0:
@@ -87,7 +94,10 @@ def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     resolved = incident_day(doc, ctx, "resolved_at")
     if not isinstance(days, int) or resolved is None:
         return
-    deadline = resolved + dt.timedelta(days=days)
+    try:
+        deadline = resolved + dt.timedelta(days=days)
+    except OverflowError:  # past the year 9999: never due
+        return
     if ctx.today <= deadline:
         return
     for item in doc.action_items:
@@ -109,7 +119,10 @@ def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     day = incident_day(doc, ctx, "resolved_at", "started_at")
     if day is None:
         return
-    deadline = add_business_days(day, within)
+    try:
+        deadline = add_business_days(day, within)
+    except OverflowError:  # past the year 9999: never due
+        return
     if ctx.today > deadline:
         yield Issue(
             "rca-publish-overdue",
