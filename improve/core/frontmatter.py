@@ -209,6 +209,17 @@ class ParsedFile:
             probe = probe[:-1]
         return (1, 1)
 
+    def key_as_written(self, parent: tuple[Any, ...], key: Any) -> str | None:
+        """How a key that YAML did not read as text is written in the mapping at `parent` (`on`
+        for True, `null` for None); None when no key there reads as `key`."""
+        written = None
+        for path in self._nodes:
+            if len(path) == len(parent) + 1 and path[:-1] == parent and isinstance(path[-1], str):
+                value = _read_scalar(path[-1])
+                if type(value) is type(key) and value == key:
+                    written = path[-1]  # the last one: YAML keeps the last of equal keys
+        return written
+
     def source_text(self, path: tuple[Any, ...]) -> str | None:
         """The scalar exactly as written at `path` (`no`, `0012`), for messages about YAML 1.1."""
         line, column = self.locate(path)
@@ -327,12 +338,16 @@ def parse(raw: bytes, *, max_size: int = 1 << 20) -> ParsedFile:
         )
         return result
     if any(not isinstance(k, str) for k in meta):
-        bad = next(k for k in meta if not isinstance(k, str))
+        # Keys as written (`on`, not True), so later findings name them and find their line.
+        written = {k: result.key_as_written((), k) or str(k) for k in meta
+                   if not isinstance(k, str)}
+        bad = next(iter(written.values()))
+        line, column = result.locate((bad,), key=True)
         result.problems.append(
-            Problem(result.fm_first_line, 1, "front-matter-not-mapping",
-                    f"front-matter key {bad!r} is not text; quote it")
+            Problem(max(line, result.fm_first_line), column, "front-matter-not-mapping",
+                    f"front-matter key `{bad}` is not text to YAML; quote it: \"{bad}\":")
         )
-        meta = {str(k): v for k, v in meta.items()}
+        meta = {written.get(k, k): v for k, v in meta.items()}
     result.meta = meta
     return result
 
@@ -374,6 +389,11 @@ def _load(result: ParsedFile) -> Any:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if (exc.problem_mark is not None and exc.context_mark is not None
+                and exc.problem_mark.index >= len(text.rstrip())):
+            # The stream ended inside something left open (`[`, `{`, a quote): the end is the
+            # closing `---`, so point at where the open thing started instead.
+            mark = exc.context_mark
         line, column = _position(text, result.fm_first_line)(mark) if mark else (
             result.fm_first_line, 1)
         what = (exc.problem or "invalid YAML").strip()
@@ -513,6 +533,17 @@ def _node_positions(
     if root is not None:
         walk(root, (), 0)
     return positions
+
+
+def _read_scalar(text: str) -> Any:
+    """What the loader reads `text` as on its own (`on` -> True); a fresh object when it fails."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except (yaml.YAMLError, RecursionError, *_CONSTRUCTOR_ERRORS):
+        return object()
+    finally:
+        loader.dispose()
 
 
 def _position(yaml_text: str, first_line: int) -> Callable[[yaml.Mark], tuple[int, int]]:

@@ -36,7 +36,7 @@ def _deep_block(levels: int = 100) -> str:
 
 # (name, file content, rule, line, column)
 BAD_INPUT: list[tuple[str, bytes, str, int, int]] = [
-    ("malformed-yaml", (OK_HEAD + "tags: [a, b\n---\n" + SECTIONS).encode(), "yaml-syntax", 7, 1),
+    ("malformed-yaml", (OK_HEAD + "tags: [a, b\n---\n" + SECTIONS).encode(), "yaml-syntax", 6, 7),
     ("malformed-yaml-indent", (OK_HEAD + "authors:\n  - a\n - b\n---\n" + SECTIONS).encode(),
      "yaml-syntax", 8, 2),
     ("no-front-matter", b"# Sprint 1\n\nWe forgot the front matter.\n", "front-matter-missing",

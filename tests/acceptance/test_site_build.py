@@ -68,7 +68,7 @@ def test_a_document_with_broken_yaml_builds_without_a_traceback(tmp_path: Path) 
     result = build(project, strict=False)
     assert result.returncode == 0, result.output
     assert "Traceback" not in result.output
-    assert "retros/0003-broken.md:4:1: error [yaml-syntax]" in result.output
+    assert "retros/0003-broken.md:3:8: error [yaml-syntax]" in result.output
     assert "1 document whose front matter cannot be read not published" in result.output
     assert not (result.site / "retros" / "0003-broken").exists()
     assert (result.site / "retros" / "0004-wrong-types" / "index.html").is_file()

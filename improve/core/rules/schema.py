@@ -36,10 +36,25 @@ def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
             field = ".".join(str(p) for p in error.path)
             message = (f"`{field}` is written `{written}`, which YAML reads as "
                        f"{_describe(error.value)}, not text; quote it: \"{written}\"")
-        yield Issue(error.rule, message, path=error.path, at_key=error.at_key)
+        path = error.path
+        if error.rule == "unknown-field" and not isinstance(path[-1], str):
+            # `on:` in an item is the key True to YAML: name it as written, and point at it.
+            key = path[-1]
+            as_written = doc.parsed.key_as_written(path[:-1], key)
+            if as_written is not None:
+                path = (*path[:-1], as_written)
+            name = as_written or ("null" if key is None else str(key).lower())
+            message = (f"`{name}` is not a known field; YAML reads this unquoted key as "
+                       f"{_describe(key)}, not as text: quote it (`\"{name}\":`) if the word "
+                       "is meant")
+        yield Issue(error.rule, message, path=path, at_key=error.at_key)
 
 
 def _describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
-    return f"the number {value}"
+    if value is None:
+        return "null (no value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a {type(value).__name__} value"
