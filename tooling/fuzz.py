@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of {', '.join(TARGETS)}")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="folder for the corpus, crash inputs and logs")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="first Hypothesis seed (default: a new one each run, printed)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
     targets = tuple(t for t in args.targets.split(",") if t)
@@ -68,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = max(1, round(args.minutes * 60))
     if engine == "atheris":
         return _drive_atheris(args.out, targets, seconds)
-    return _drive_hypothesis(args.out, seconds)
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")
+    return _drive_hypothesis(args.out, seconds, seed)
 
 
 def _has_atheris() -> bool:
@@ -362,19 +365,20 @@ def _worker(out: Path, targets: tuple[str, ...], libfuzzer_args: list[str]) -> i
 # --- hypothesis ----------------------------------------------------------------------------------
 
 
-def _drive_hypothesis(out: Path, seconds: int) -> int:
+def _drive_hypothesis(out: Path, seconds: int, seed: int) -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     examples = 0
     failures = 0
     rounds = 0
-    print(f"fuzzing with the Hypothesis 'fuzz' profile for {seconds} s; logs in {out}", flush=True)
+    print(f"fuzzing with the Hypothesis 'fuzz' profile for {seconds} s from seed {seed}; logs in "
+          f"{out}", flush=True)
     while time.monotonic() - started < seconds:
         log = out / f"hypothesis-{rounds}.log"
         # Rounds of a few hundred examples per test, each with a new seed, until the time is up.
         env = dict(os.environ, HYPOTHESIS_PROFILE="fuzz", IMPROVE_FUZZ_EXAMPLES="300")
         command = [sys.executable, "-m", "pytest", "tests/property", "-q", "-p", "no:cacheprovider",
-                   "--hypothesis-show-statistics", f"--hypothesis-seed={rounds}"]
+                   "--hypothesis-show-statistics", f"--hypothesis-seed={seed + rounds}"]
         with log.open("wb") as handle:
             code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
                                    env=env)
@@ -385,7 +389,7 @@ def _drive_hypothesis(out: Path, seconds: int) -> int:
         rounds += 1
         if code != 0:
             failures += 1
-            print(f"round {rounds}: failures, see {log}", flush=True)
+            print(f"round {rounds} (seed {seed + rounds - 1}): failures, see {log}", flush=True)
     elapsed = time.monotonic() - started
     print(f"\ninputs tried: {examples:,} in {elapsed:,.0f} s over {rounds} round(s); "
           f"rounds with failures: {failures}")

@@ -1,6 +1,6 @@
 """Hypothesis strategies for documents nobody wrote by hand (issue 7), and the checks they share.
 
-Imported by the property tests and by `tooling/fuzz.py` (which adds this folder to `sys.path`).
+The seeds (valid documents that lint clean) also start `tooling/fuzz.py`'s corpus.
 """
 
 from __future__ import annotations
