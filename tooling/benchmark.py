@@ -449,6 +449,10 @@ class Run:
     max_rss_kib: int
     returncode: int
     stdout: bytes
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+
+
+CPU_LOG: list[float] = []  # CPU seconds of the runs since the last `CPU_LOG.clear()`
 
 
 def run_process(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -462,7 +466,9 @@ def run_process(args: Sequence[str], cwd: Path, env: dict[str, str] | None = Non
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stdout.close()
-    return Run(elapsed, int(usage.ru_maxrss), proc.returncode, out)
+    cpu = usage.ru_utime + usage.ru_stime
+    CPU_LOG.append(cpu)
+    return Run(elapsed, int(usage.ru_maxrss), proc.returncode, out, cpu)
 
 
 def median_of(samples: list[float]) -> float:
@@ -498,6 +504,7 @@ class Figure:
     ratio_label: str = ""
     target: float | None = None
     note: str = ""
+    cpu: float | None = None  # median CPU seconds (user + system, children included)
 
     @property
     def verdict(self) -> str:
@@ -531,12 +538,19 @@ def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
     figures: list[Figure] = []
     cache_dir = book.root / ".improve-cache"
     floors: list[float] = []
+    floors_cpu: list[float] = []
 
     def floor_once() -> float:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         floor_parse(book.root)
+        floors_cpu.append(time.process_time() - cpu)
         floors.append(time.perf_counter() - start)
         return floors[-1]
+
+    def cpu_median() -> float | None:
+        value = median_of(CPU_LOG) if CPU_LOG else None
+        CPU_LOG.clear()
+        return value
 
     def with_floor(label: str, action: Callable[[], float]) -> list[float]:
         samples = []
@@ -558,33 +572,39 @@ def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
             cold_runs.append(lint_process(book))
             return cold_runs[-1].seconds
 
+        CPU_LOG.clear()
         results["b"] = median_of(with_floor("(b) cold lint", cold_once))
+        cpu_b = cpu_median()
         last = cold_runs[-1].stdout.decode().strip().splitlines()
         cold_note = last[-1] if last else ""
         peak = max(r.max_rss_kib for r in cold_runs) / 1024
     if "c" in wanted:
         lint_process(book)  # fill the cache
+        CPU_LOG.clear()
         results["c"] = median_of(with_floor("(c) warm lint",
                                             lambda: lint_process(book).seconds))
+        cpu_c = cpu_median()
     if "a" in wanted and not floors:
         timed("(a) floor", runs, floor_once)
     floor = median_of(floors) if floors else None
     if floor is not None:
-        figures.append(Figure("a", "(a) floor: read + CSafeLoader, one process", floor, "s"))
+        figures.append(Figure("a", "(a) floor: read + CSafeLoader, one process", floor, "s",
+                              cpu=median_of(floors_cpu)))
     if "b" in results and "b" in wanted:
         figures.append(Figure("b", "(b) improve lint, cold (no cache)", results["b"], "s",
                               ratio=results["b"] / floor if floor else None,
                               ratio_label="(b)/(a)", target=1.0 if floor else None,
-                              note=cold_note))
+                              note=cold_note, cpu=cpu_b))
     if "m" in wanted:
         figures.append(Figure("m", "peak memory of (b) (max RSS, largest process)", peak, "MB",
                               target=300.0))
     if "c" in results:
         figures.append(Figure("c", "(c) improve lint, warm (nothing changed)", results["c"], "s",
                               ratio=results["c"] / floor if floor else None,
-                              ratio_label="(c)/(a)", target=0.1 if floor else None))
+                              ratio_label="(c)/(a)", target=0.1 if floor else None, cpu=cpu_c))
     if "d" in wanted:
         lint_process(book)  # a warm cache, as on a developer's machine
+        CPU_LOG.clear()
         targets = book.paths["rca"][: runs]
         counter = iter(range(runs))
 
@@ -598,7 +618,7 @@ def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
         one = median_of(timed("(d) one changed file", runs, one_file_once))
         figures.append(Figure("d", "(d) improve lint FILE, one changed (whole process)", one, "s",
                               target=0.25, note="the text changed: the cross-file findings "
-                              "are reused"))
+                              "are reused", cpu=cpu_median()))
         # The same, with a change to the front matter: its summary changes, so every
         # repository-wide check runs again over the cached summaries of all documents.
         edited = iter(book.paths["retro"][-runs:])
@@ -613,13 +633,15 @@ def measure_lint(book: Handbook, wanted: set[str], runs: int) -> list[Figure]:
         fm = median_of(timed("(d') one changed front matter", runs, front_matter_once))
         figures.append(Figure("d", "(d') the same, its front matter changed", fm, "s",
                               target=0.25, note="a title changed: the cross-file checks run "
-                              "again on all cached summaries"))
+                              "again on all cached summaries", cpu=cpu_median()))
     if "e" in wanted:
         def version_once() -> float:
             return run_process([*improve_command(), "--version"], book.root).seconds
 
+        CPU_LOG.clear()
         version = median_of(timed("(e) --version", runs, version_once))
-        figures.append(Figure("e", "(e) improve --version (start-up)", version, "s", target=0.15))
+        figures.append(Figure("e", "(e) improve --version (start-up)", version, "s", target=0.15,
+                              cpu=cpu_median()))
     return figures
 
 
@@ -687,9 +709,11 @@ def measure_site(n: int, seed: int, workdir: Path, runs: int) -> list[Figure]:
     command = [str(mkdocs) if mkdocs.exists() else sys.executable, *([] if mkdocs.exists() else
                ["-m", "mkdocs"]), "build", "--quiet", "--site-dir", "site"]
     results: dict[str, float] = {}
+    cpus: dict[str, float | None] = {}
     errors: dict[str, str] = {}
     for name in ("plugin", "plain", "not-in-nav"):
         folder = _site_variant(book, name)
+        CPU_LOG.clear()
 
         def build_once(folder: Path = folder, name: str = name) -> float:
             shutil.rmtree(folder / "site", ignore_errors=True)
@@ -699,14 +723,17 @@ def measure_site(n: int, seed: int, workdir: Path, runs: int) -> list[Figure]:
             return run.seconds
 
         results[name] = median_of(timed(f"(f) mkdocs build, {name}", runs, build_once))
+        cpus[name] = median_of(CPU_LOG) if CPU_LOG else None
     figures = [
         Figure("f", f"(f) mkdocs build, {n} docs, improve plugin", results["plugin"], "s",
-               note=("FAILED: " + errors["plugin"]) if "plugin" in errors else ""),
+               note=("FAILED: " + errors["plugin"]) if "plugin" in errors else "",
+               cpu=cpus["plugin"]),
         Figure("f", f"(f) mkdocs build, {n} docs, plain pages in nav", results["plain"], "s",
-               ratio=results["plugin"] / results["plain"], ratio_label="plugin/plain", target=0.35),
+               ratio=results["plugin"] / results["plain"], ratio_label="plugin/plain", target=0.35,
+               cpu=cpus["plain"]),
         Figure("f", f"(f) mkdocs build, {n} docs, plain, not_in_nav", results["not-in-nav"], "s",
                ratio=results["plugin"] / results["not-in-nav"], ratio_label="plugin/not-in-nav",
-               target=1.5),
+               target=1.5, cpu=cpus["not-in-nav"]),
     ]
     for name, message in errors.items():
         if name != "plugin":
@@ -717,10 +744,12 @@ def measure_site(n: int, seed: int, workdir: Path, runs: int) -> list[Figure]:
 # --------------------------------------------------------------------------------------------
 
 
-def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int) -> None:
+def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int,
+                load: tuple[float, float]) -> None:
     print(f"\nimprove benchmark: N={n} documents (site: {site_n}), median of {runs} runs, "
-          f"{os.cpu_count()} CPUs, today pinned to {TODAY}\n")
-    header = f"{'figure':<52} {'value':>10} {'ratio':>18} {'target':>8}  result"
+          f"{os.cpu_count()} CPUs, today pinned to {TODAY}; load average {load[0]:.1f} at the "
+          f"start, {load[1]:.1f} at the end\n")
+    header = f"{'figure':<52} {'value':>10} {'cpu':>8} {'ratio':>18} {'target':>8}  result"
     print(header)
     print("-" * len(header))
     for fig in figures:
@@ -729,7 +758,8 @@ def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int) -> Non
             value = f"{fig.value:.0f} MB"
         ratio = f"{fig.ratio_label} {fig.ratio:.3f}" if fig.ratio is not None else ""
         target = "" if fig.target is None else (f"<= {fig.target:g}")
-        print(f"{fig.label:<52} {value:>10} {ratio:>18} {target:>8}  {fig.verdict}")
+        cpu = "" if fig.cpu is None else f"{fig.cpu:.3f}"
+        print(f"{fig.label:<52} {value:>10} {cpu:>8} {ratio:>18} {target:>8}  {fig.verdict}")
         if fig.note:
             print(f"{'':<4}{fig.note}")
 
@@ -753,6 +783,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
 
+    load_start = os.getloadavg()[0]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="improve-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     figures: list[Figure] = []
@@ -771,7 +802,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    print_table(figures, n=args.n, site_n=args.site_n, runs=args.runs)
+    print_table(figures, n=args.n, site_n=args.site_n, runs=args.runs,
+                load=(load_start, os.getloadavg()[0]))
     return 0
 
 
