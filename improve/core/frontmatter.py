@@ -234,15 +234,18 @@ class ParsedFile:
         """(line, level, text) of every Markdown heading in the body, outside fenced code."""
         found: list[tuple[int, int, str]] = []
         fence: str | None = None
-        body = self.body
-        offset = position = 0
         # Only lines that open or close a fence or start with `#` can matter: visit those alone.
-        for candidate in _HEADING_OR_FENCE.finditer(body):
-            start = candidate.start()
-            offset += body.count("\n", position, start)
+        # The pattern starts with a newline (the regex engine then skips from one to the next),
+        # so the text gets one in front.
+        text = "\n" + self.body
+        offset = 0
+        position = 1
+        for candidate in _HEADING_OR_FENCE.finditer(text):
+            start = candidate.start() + 1
+            offset += text.count("\n", position, start)
             position = start
-            end = body.find("\n", start)
-            line = body[start:] if end == -1 else body[start:end]
+            end = text.find("\n", start)
+            line = text[start:] if end == -1 else text[start:end]
             stripped = line.lstrip()
             if stripped.startswith(("```", "~~~")):
                 marker = stripped[:3]
@@ -259,7 +262,7 @@ class ParsedFile:
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_HEADING_OR_FENCE = re.compile(r"^(?:[^\S\n]*(?:```|~~~)|#)", re.MULTILINE)
+_HEADING_OR_FENCE = re.compile(r"\n(?:#|[^\S\n]*(?:```|~~~))")
 
 
 def parse(raw: bytes, *, max_size: int = 1 << 20) -> ParsedFile:
