@@ -759,7 +759,8 @@ def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int,
         ratio = f"{fig.ratio_label} {fig.ratio:.3f}" if fig.ratio is not None else ""
         target = "" if fig.target is None else (f"<= {fig.target:g}")
         cpu = "" if fig.cpu is None else f"{fig.cpu:.3f}"
-        print(f"{fig.label:<52} {value:>10} {cpu:>8} {ratio:>18} {target:>8}  {fig.verdict}")
+        print(f"{fig.label:<52} {value:>10} {cpu:>8} {ratio:>18} {target:>8}  {fig.verdict}"
+              .rstrip())
         if fig.note:
             print(f"{'':<4}{fig.note}")
 
