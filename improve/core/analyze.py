@@ -73,7 +73,11 @@ def check_document(doc: Document, ctx: Context) -> list[Finding]:
 
 def analyze_file(doc_file: DocFile, ctx: Context, *, raw: bytes | None = None) -> FileResult:
     """One document's findings and summary (`raw`: its bytes, if already read; see read_document)."""
-    doc = read_document(ctx.config, doc_file, raw=raw)
+    return analyze_document(read_document(ctx.config, doc_file, raw=raw), ctx)
+
+
+def analyze_document(doc: Document, ctx: Context) -> FileResult:
+    """The findings and summary of a document already read."""
     findings = check_document(doc, ctx)
     summary = summarize(doc) if doc.parsed.ok else None
     return FileResult(findings, summary)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from improve.core.clock import zone
 from improve.core.config import Config
-from improve.core.frontmatter import parse
+from improve.core.frontmatter import ParsedFile, parse
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
 from improve.model.kinds import KINDS
 
@@ -77,8 +77,13 @@ class _Commit:
 _NULL_SHA = "0" * 40
 
 
-def load_history(config: Config) -> History:
-    """Read the history of the content folders; never raises for a missing or odd repository."""
+def load_history(config: Config, *, known: Mapping[str, ParsedFile] | None = None) -> History:
+    """Read the history of the content folders; never raises for a missing or odd repository.
+
+    `known`: documents as they are now, parsed already, by their text (`ParsedFile.text`): a
+    version in history with the same text is not parsed again (the handbook's build has parsed
+    every current document; in most handbooks those are most of the versions).
+    """
     root = config.root
     probe = _git(root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
     if probe is None or not probe.startswith(b"true"):
@@ -94,7 +99,7 @@ def load_history(config: Config) -> History:
         return History(False, "no commits yet: dates come from the documents only")
     commits = list(_parse_log(out.decode("utf-8", "surrogateescape"), config.timezone))
     history = History(True, commits=len(commits))
-    _replay(config, commits, history)
+    _replay(config, commits, history, known or {})
     return history
 
 
@@ -174,7 +179,8 @@ def _read_blobs(root: Path, shas: Sequence[str]) -> dict[str, bytes]:
     return blobs
 
 
-def _replay(config: Config, commits: Sequence[_Commit], history: History) -> None:
+def _replay(config: Config, commits: Sequence[_Commit], history: History,
+            known: Mapping[str, ParsedFile]) -> None:
     item_folders = _item_folders(config)
     wanted = sorted({change.blob for commit in commits for change in commit.changes
                      if change.status != "D" and change.blob != _NULL_SHA
@@ -191,11 +197,22 @@ def _replay(config: Config, commits: Sequence[_Commit], history: History) -> Non
             history.created.setdefault(path, commit.day)
             blob = blobs.get(change.blob)
             if blob is not None:
-                _replay_document(blob, config, commit.day, history)
+                parsed = _known(blob, config, known) or parse(blob, max_size=config.max_file_size)
+                _replay_document(parsed, commit.day, history)
 
 
-def _replay_document(blob: bytes, config: Config, day: dt.date, history: History) -> None:
-    parsed = parse(blob, max_size=config.max_file_size)
+def _known(blob: bytes, config: Config, known: Mapping[str, ParsedFile]) -> ParsedFile | None:
+    """The parse of a current document with the blob's text (as `parse` reads it), if any."""
+    if not known or len(blob) > config.max_file_size:
+        return None
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return known.get(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _replay_document(parsed: ParsedFile, day: dt.date, history: History) -> None:
     meta = parsed.meta
     if meta is None or not isinstance(meta.get("id"), str):
         return

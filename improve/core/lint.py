@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from improve.core.analyze import FileResult, to_finding
+from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
 from improve.core.config import Config
+from improve.core.document import Document
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile
 from improve.core.repository import Discovery, DocFile, classify, read_document
@@ -102,12 +103,16 @@ def lint(
     use_cache: bool = True,
     selection: set[str] | None = None,
     involved_ids: set[str] | None = None,
+    documents: Sequence[Document] | None = None,
 ) -> LintResult:
     """Lint the repository; with `paths` (or a `selection`), report only those documents.
 
     The repository-wide checks always see every document, so a duplicate id or a dangling
     reference is caught even when only the changed files are named (pre-commit). A cross-file
     finding in another file is reported when it involves a selected file or id.
+
+    `documents`: the repository's documents when the caller has read them already (the
+    handbook's build): without a cache they are checked as they are, not read again.
     """
     all_rules()
     ctx = Context(config=config, today=today)
@@ -123,8 +128,12 @@ def lint(
         files = discovery.files(stats=stats)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
+    read = {d.path: d for d in documents or ()}
     if store is not None:
         results = store.analyze(files, stats=stats)
+    elif read:
+        results = {f.path: analyze_document(read[f.path], ctx) if f.path in read
+                   else analyze_file(f, ctx) for f in files}
     else:
         results = analyze_all(files, ctx, use_cache=False)
     if store is not None:  # unchanged summaries: the cached cross-file issues still hold
@@ -148,7 +157,7 @@ def lint(
     for path, result in results.items():
         if chosen is None or path in chosen:
             findings.extend(result.findings)
-    parsed_cache: dict[str, ParsedFile] = {}
+    parsed_cache: dict[str, ParsedFile] = {path: doc.parsed for path, doc in read.items()}
     for repo_issue in repo_issues:
         if selection is not None and not _involves(repo_issue, selection, wanted_ids):
             continue

@@ -246,6 +246,7 @@ def _action_items(dated: Sequence[ItemDates], docs: Sequence[Document], today: d
             if d.item.is_open and d.opened is not None and d.opened <= today]
     with_history = history is not None and history.available
     slips = {d.item.ref: d.slips for d in chosen if d.slips}
+    per_retro = _per_retro(dated, docs, scope)
     return {
         "total": len(items),
         "open": sum(1 for i in items if i.status == "open"),
@@ -261,10 +262,26 @@ def _action_items(dated: Sequence[ItemDates], docs: Sequence[Document], today: d
             "by_item": dict(sorted(slips.items())),
         } if with_history else None,
         "reopened": sum(d.reopened or 0 for d in chosen) if with_history else None,
-        "follow_through_per_retro": _per_retro(dated, docs, scope),
-        "follow_through_per_quarter": _per_quarter(_per_retro(dated, docs, scope)),
+        "follow_through_per_retro": per_retro,
+        "follow_through_per_quarter": _per_quarter(per_retro),
         "open_over_time": _open_over_time(dated, scope),
     }
+
+
+def _next_of_team(retros: Sequence[Document]) -> list[Document | None]:
+    """For each retro (sorted by date), the first later one of the same team: one pass from
+    the end, not a scan of the later retros for each (quadratic in a large handbook)."""
+    nearest: dict[Any, Document] = {}
+    found: list[Document | None] = [None] * len(retros)
+    for position in range(len(retros) - 1, -1, -1):
+        team = retros[position].meta.get("team")
+        try:
+            found[position] = nearest.get(team)
+            nearest[team] = retros[position]
+        except TypeError:  # an unhashable team (a list) can only equal another list
+            found[position] = next((r for r in retros[position + 1:]
+                                    if r.meta.get("team") == team), None)
+    return found
 
 
 def _per_retro(dated: Sequence[ItemDates], docs: Sequence[Document],
@@ -273,13 +290,12 @@ def _per_retro(dated: Sequence[ItemDates], docs: Sequence[Document],
     retros = sorted((d for d in docs if d.kind.name == "retro" and d.id and d.date),
                     key=lambda d: (d.date or dt.date.min, d.number or 0, d.path))
     by_ref = {d.item.ref: d for d in dated}
+    following = _next_of_team(retros)
     rows: list[dict[str, Any]] = []
     for position, retro in enumerate(retros):
         assert retro.date is not None
         team = retro.meta.get("team")
-        later = [r for r in retros[position + 1:]
-                 if r.meta.get("team") == team and r.date is not None and r.date >= retro.date]
-        nxt = later[0] if later else None
+        nxt = following[position]
         if not scope.in_window(retro.date):
             continue
         items = [by_ref[i.ref] for i in retro.action_items if i.ref in by_ref]
