@@ -15,7 +15,7 @@ from improve.core.charts import Chart, metric_charts
 from improve.core.history import load_history
 from improve.core.metrics import compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
-from improve.handbook.render import EMPTY, fmt_date, link, md, owner_text, table
+from improve.handbook.render import EMPTY, fmt_date, html_link, html_table, md, owner_text
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
 
@@ -29,8 +29,9 @@ def site_metrics(site: Site) -> tuple[dict[str, Any], list[Chart]]:
     cached = _CACHE.get(id(site))
     if cached is not None and cached[0] is site:
         return cached[1], cached[2]
+    known = {doc.parsed.text: doc.parsed for doc in site.documents if doc.parsed.text}
     data = compute(site.documents, site.config, site.today,
-                   history=load_history(site.config)).to_json()
+                   history=load_history(site.config, known=known)).to_json()
     charts = metric_charts(data)
     _CACHE.clear()  # one build at a time; the previous build's site is not kept alive
     _CACHE[id(site)] = (site, data, charts)
@@ -49,6 +50,10 @@ def _dist(figure: dict[str, Any]) -> str:
     return f"{_cell(figure['median'])} / {_cell(figure['p85'])} (n={figure['count']})"
 
 
+def _table(site: Site, headers: list[str], rows: list[list[str]], *, empty: str = "") -> str:
+    return site.blocks.add(html_table(headers, rows, empty=empty)) + "\n"
+
+
 def render_metrics(site: Site) -> str:
     data, charts = site_metrics(site)
     items = data["action_items"]
@@ -61,7 +66,7 @@ def render_metrics(site: Site) -> str:
     parts.extend(f'!!! note "Dates"\n    {md(note)}\n' for note in data["notes"])
     slips = items["due_date_slips"]
     parts.append("## Key figures\n")
-    parts.append(table(["Figure", "Value"], [
+    parts.append(_table(site, ["Figure", "Value"], [
         ["Open action items (overdue)", f"{items['open'] + items['in_progress']} "
                                         f"({items['overdue']})"],
         ["Lead time, opened to done, days: median / 85th percentile", _dist(items["lead_time_days"])],
@@ -83,11 +88,11 @@ def render_metrics(site: Site) -> str:
         parts.append(f"## {md(chart.title)}\n")
         alt = md(f"{chart.title}; the table below lists the same numbers")
         parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
-        parts.append(table([md(h) for h in chart.header],
-                           [[md(c) for c in row] for row in chart.rows], empty="No data yet."))
+        parts.append(_table(site, [md(h) for h in chart.header],
+                            [[md(c) for c in row] for row in chart.rows], empty="No data yet."))
     themes = incidents["recurring_themes"]
     parts.append("## Recurring themes\n")
-    parts.append(table(["Contributing factors, services and tags", "Incidents"], [
+    parts.append(_table(site, ["Contributing factors, services and tags", "Incidents"], [
         [f"{md(name.replace('_', ' '))}: {md(row['name'])}", str(row["count"])]
         for name in ("contributing_factors", "services", "tags") for row in themes[name]
         if row["count"] > 1
@@ -112,8 +117,8 @@ def _card(item: ActionItem, site: Site) -> str:
         due = f"done {fmt_date(item.done_on)}" if item.done_on else "done"
     else:
         due = f"due {fmt_date(item.due)}" if item.due else "no due date"
-    overdue = " **overdue**" if item.is_overdue(site.today) else ""
-    return (f"{link(item.ref, site.href(item.path))} {md(item.title) or EMPTY} "
+    overdue = " <strong>overdue</strong>" if item.is_overdue(site.today) else ""
+    return (f"{html_link(md(item.ref), site.url(item.path))} {md(item.title) or EMPTY} "
             f"({owner_text(item.owner)}, {due}){overdue}")
 
 
@@ -132,8 +137,8 @@ def render_board(site: Site) -> str:
             for n in range(depth)]
     return ("## Board\n\n"
             f"Open, in progress, and done in the last {actions.recent_days} days.\n\n"
-            + table([f"Open ({len(columns[0])})", f"In progress ({len(columns[1])})",
-                     f"Done ({len(columns[2])})"], rows, empty="No action items."))
+            + _table(site, [f"Open ({len(columns[0])})", f"In progress ({len(columns[1])})",
+                            f"Done ({len(columns[2])})"], rows, empty="No action items."))
 
 
 register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))

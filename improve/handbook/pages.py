@@ -11,8 +11,10 @@ touching the MkDocs plugin:
 
 and add the module's name to PAGE_MODULES below, so that the plugin imports it (`load_pages()`).
 
-Generated pages live at the top of the site, so links to documents are their site paths
-(`rca/0001-x.md`), which MkDocs checks and rewrites like any other link.
+Generated pages live at the top of the site. Their tables are finished HTML blocks
+(`Site.blocks`, see `render.py`) linking documents by page address (`Site.url`); links in their
+Markdown, such as the home-page summary's, are site paths (`rca/0001-x.md`), which MkDocs checks
+and rewrites like any other link.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from improve.handbook.render import (
     badge,
     fmt_date,
     fmt_minutes,
+    html_link,
+    html_ref_link,
+    html_table,
     item_status,
     link,
     md,
@@ -121,6 +126,11 @@ def _prefix(page_path: str) -> str:
 # --- action items -----------------------------------------------------------------------------
 
 
+def _doc_link(text: object, site: Site, doc_path: str) -> str:
+    """A link from a generated page (at the top of the site) to a published document."""
+    return html_link(md(text), site.url(doc_path))
+
+
 def render_actions(site: Site) -> str:
     actions = site.index.actions
     today = site.today
@@ -139,18 +149,20 @@ def render_actions(site: Site) -> str:
         rows = []
         for item in group.items:
             doc = site.by_path[item.path]
-            rows.append([link(item.ref, site.href(doc.path)), md(item.title) or EMPTY,
+            rows.append([_doc_link(item.ref, site, doc.path), md(item.title) or EMPTY,
                          fmt_date(item.due), item_status(item, today, actions.soon_days),
-                         link(doc.title, site.href(doc.path))])
-        lines.append(table(["Item", "Title", "Due", "Status", "Source"], rows))
+                         _doc_link(doc.title, site, doc.path)])
+        lines.append(site.blocks.add(html_table(["Item", "Title", "Due", "Status", "Source"],
+                                                rows)) + "\n")
     lines += ["## Recently done", ""]
     rows = []
     for item in actions.recently_done:
-        rows.append([link(item.ref, site.href(item.path)), md(item.title) or EMPTY,
+        rows.append([_doc_link(item.ref, site, item.path), md(item.title) or EMPTY,
                      owner_text(item.owner), fmt_date(item.done_on),
-                     link(site.by_path[item.path].title, site.href(item.path))])
-    lines.append(table(["Item", "Title", "Owner", "Done on", "Source"], rows,
-                       empty=f"Nothing done in the last {actions.recent_days} days."))
+                     _doc_link(site.by_path[item.path].title, site, item.path)])
+    lines.append(site.blocks.add(html_table(
+        ["Item", "Title", "Owner", "Done on", "Source"], rows,
+        empty=f"Nothing done in the last {actions.recent_days} days.")) + "\n")
     return "\n".join(lines)
 
 
@@ -160,12 +172,13 @@ def render_actions(site: Site) -> str:
 def render_decisions(site: Site) -> str:
     rows = []
     for row in site.index.decisions:
-        rows.append([link(row.doc_id, site.href(row.path)), md(row.title),
+        rows.append([_doc_link(row.doc_id, site, row.path), md(row.title),
                      status_badge(row.status) or EMPTY, fmt_date(row.date),
-                     ", ".join(ref_link(r, site, "") for r in row.supersedes) or EMPTY,
-                     ", ".join(ref_link(r, site, "") for r in row.superseded_by) or EMPTY])
-    parts = [table(["Decision", "Title", "Status", "Date", "Supersedes", "Superseded by"], rows,
-                   empty="No decision records yet.")]
+                     ", ".join(html_ref_link(r, site) for r in row.supersedes) or EMPTY,
+                     ", ".join(html_ref_link(r, site) for r in row.superseded_by) or EMPTY])
+    parts = [site.blocks.add(html_table(
+        ["Decision", "Title", "Status", "Date", "Supersedes", "Superseded by"], rows,
+        empty="No decision records yet.")) + "\n"]
     parts.append("## Supersede chains\n")
     if site.index.chains:
         for chain in site.index.chains:
@@ -188,19 +201,20 @@ def _escaped(row: IncidentRow) -> str:
 def render_incidents(site: Site) -> str:
     rows = []
     for row in site.index.incidents:
-        rows.append([fmt_date(row.day), link(row.doc_id, site.href(row.path)), md(row.title),
+        rows.append([fmt_date(row.day), _doc_link(row.doc_id, site, row.path), md(row.title),
                      badge(row.severity, row.severity) if row.severity else EMPTY,
                      ", ".join(md(s) for s in row.services) or EMPTY,
                      fmt_minutes(row.ttd), fmt_minutes(row.ttr), _escaped(row),
                      status_badge(row.status) or EMPTY])
-    parts = [table(["Date", "Incident", "Title", "Severity", "Services", "Time to detect",
-                    "Time to resolve", "Escaped defect", "Status"], rows,
-                   empty="No incident reviews yet."),
-             "## Totals per quarter\n"]
+    parts = [site.blocks.add(html_table(
+        ["Date", "Incident", "Title", "Severity", "Services", "Time to detect", "Time to resolve",
+         "Escaped defect", "Status"], rows, empty="No incident reviews yet.")) + "\n",
+        "## Totals per quarter\n"]
     quarter_rows = [[q.quarter, str(q.incidents), *(str(n) for _s, n in q.by_severity),
                      str(q.escaped_defects)] for q in site.index.quarters]
-    parts.append(table(["Quarter", "Incidents", "SEV1", "SEV2", "SEV3", "SEV4", "Escaped defects"],
-                       quarter_rows, empty="No incidents."))
+    parts.append(site.blocks.add(html_table(
+        ["Quarter", "Incidents", "SEV1", "SEV2", "SEV3", "SEV4", "Escaped defects"],
+        quarter_rows, empty="No incidents.")) + "\n")
     parts.append("Time to detect and time to resolve are counted from `started_at`.\n")
     return "\n".join(parts)
 
@@ -213,14 +227,15 @@ def render_runbooks(site: Site) -> str:
     for row in site.index.runbooks:
         state = badge("stale", "stale") if row.stale else (badge("reviewed", "ok")
                                                             if row.next_review else EMPTY)
-        rows.append([md(row.service) or EMPTY, link(row.doc_id, site.href(row.path)),
+        rows.append([md(row.service) or EMPTY, _doc_link(row.doc_id, site, row.path),
                      md(row.title), ", ".join(md(o) for o in row.owners) or EMPTY,
                      fmt_date(row.last_reviewed), fmt_date(row.next_review), state])
     stale = len(site.index.stale_runbooks)
     return (f"Stale runbooks (past their next review on {site.today.isoformat()}): "
             f"**{stale}**.\n\n"
-            + table(["Service", "Runbook", "Title", "Owners", "Last review", "Next review",
-                     "State"], rows, empty="No runbooks yet."))
+            + site.blocks.add(html_table(
+                ["Service", "Runbook", "Title", "Owners", "Last review", "Next review", "State"],
+                rows, empty="No runbooks yet.")) + "\n")
 
 
 # --- retros -----------------------------------------------------------------------------------
@@ -232,10 +247,11 @@ def render_retros(site: Site) -> str:
         follow = f"{row.done}/{row.total}" if row.total else EMPTY
         impediments = "; ".join(f"{md(i.description)} ({md(i.status)})"
                                 for i in row.open_impediments) or EMPTY
-        rows.append([fmt_date(row.date), link(row.doc_id, site.href(row.path)), md(row.title),
+        rows.append([fmt_date(row.date), _doc_link(row.doc_id, site, row.path), md(row.title),
                      md(row.team) if row.team else EMPTY, follow, impediments])
-    return table(["Date", "Retro", "Title", "Team", "Follow-through (done/total)",
-                  "Open impediments"], rows, empty="No retrospectives yet.")
+    return site.blocks.add(html_table(
+        ["Date", "Retro", "Title", "Team", "Follow-through (done/total)", "Open impediments"],
+        rows, empty="No retrospectives yet.")) + "\n"
 
 
 # --- tags -------------------------------------------------------------------------------------

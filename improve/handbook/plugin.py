@@ -16,7 +16,7 @@ from urllib.parse import quote
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -29,6 +29,7 @@ from improve.core.document import Document
 from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
 from improve.core.renumber import redirects
+from improve.core.repository import Repository
 from improve.handbook.config import ImproveConfig
 from improve.handbook.pages import (
     ASSETS,
@@ -43,7 +44,7 @@ from improve.handbook.pages import (
 from improve.handbook.redirects import Redirect, plan_redirects, write_redirects
 from improve.handbook.render import header, html_text, redirect_page, texts
 from improve.handbook.sanitize import plain_text, sanitize
-from improve.handbook.site import Site, load_site
+from improve.handbook.site import HtmlBlocks, Site, load_site
 from improve.model.finding import Severity
 from improve.model.kinds import KINDS
 
@@ -73,6 +74,9 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._site: Site | None = None
         self._records: dict[str, Document] = {}
         self._redirects: list[Redirect] = []
+        # Page path -> (the page as search plugins index it, the page as shown); None
+        # without a search plugin.
+        self._views: dict[str, tuple[str, str]] | None = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -116,14 +120,22 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self._improve is None or self._today is None:
             return files
         improve = self._improve
-        result = self._lint(improve, self._today) if self.config.lint else None
         try:
-            site = load_site(improve, self._today, lint=result,
+            # Read once: lint checks these documents rather than reading them again.
+            documents = Repository(improve).documents()
+            result = self._lint(improve, self._today, documents) if self.config.lint else None
+            site = load_site(improve, self._today, lint=result, documents=documents,
                              soon_days=self.config.due_soon_days,
                              recent_days=self.config.recent_done_days)
         except ImproveError as exc:
             raise PluginError(f"improve: {exc}") from None
+        # Headers and index tables reach Python-Markdown as placeholders, their HTML is put
+        # back in on_page_content (see HtmlBlocks); their links are final page addresses.
+        site.directory_urls = config.use_directory_urls
+        site.blocks = HtmlBlocks(placeholders=True)
         self._site = site
+        searching = any(name.rsplit("/", 1)[-1] == "search" for name in config.plugins)
+        self._views = {} if searching else None
         self._records = {}
         docs_dir = Path(config.docs_dir).resolve()
         for doc in site.documents:
@@ -193,9 +205,11 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         files.append(File.generated(config, page.path, content=page.source(site),
                                     inclusion=inclusion))
 
-    def _lint(self, improve: Config, today: dt.date) -> LintResult | None:
+    def _lint(self, improve: Config, today: dt.date,
+              documents: list[Document]) -> LintResult | None:
         try:
-            result = lint(improve, today, use_cache=improve.cache and improve.cache_path.is_dir())
+            result = lint(improve, today, use_cache=improve.cache and improve.cache_path.is_dir(),
+                          documents=documents)
         except ImproveError as exc:
             log.warning(f"lint could not run: {exc}")
             return None
@@ -280,7 +294,43 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             return html
         for item in _anchors(page.toc):
             item.title = plain_text(item.title)
-        return sanitize(html)
+        # The body, as Python-Markdown rendered the writer's Markdown, goes through the
+        # allow-list; the header and index blocks are built escaped (render.py) and go in after
+        # it: sanitizing them again took a quarter of a second for 1,000 documents.
+        html = sanitize(html)
+        if self._site is None:
+            return html
+        text = self._site.blocks.restore(html, as_text=True) if self._views is not None else html
+        html = self._site.blocks.restore(html)
+        if self._views is not None and text != html:
+            self._views[page.file.src_uri] = (text, html)
+        return html
+
+    # The search plugins read `page.content` in on_page_context and call back for every element
+    # and every text between two: the header tables made the search index cost three times
+    # what the bodies do. Just before they run, they get each block as one paragraph of its
+    # text (the same words, in the same order); the full page is back before anything later
+    # and the template see it.
+
+    @event_priority(50)
+    def _search_view(self, /, context: Any, *, page: Page, **kwargs: Any) -> Any:
+        views = self._views.get(page.file.src_uri) if self._views else None
+        if views is not None and page.content == views[1]:
+            page.content = views[0]
+        elif views is not None and self._views:  # changed since (on_env, say): index that
+            del self._views[page.file.src_uri]
+        return context
+
+    @event_priority(-50)
+    def _page_view(self, /, context: Any, *, page: Page, **kwargs: Any) -> Any:
+        views = self._views.pop(page.file.src_uri, None) if self._views else None
+        if views is not None and page.content == views[0]:
+            page.content = views[1]
+        elif views is not None:  # a plugin rewrote the page meanwhile: keep its version
+            log.debug(f"{page.file.src_uri}: changed during on_page_context; header left as text")
+        return context
+
+    on_page_context = CombinedEvent(_search_view, _page_view)
 
 
 def _site_path(abs_path: Path, docs_dir: Path, repo_path: str) -> str:
@@ -297,7 +347,9 @@ def record_source(doc: Document) -> str:
     tags = [html_text(t) for t in texts(doc.meta.get("tags"))]
     if tags:
         front["tags"] = tags
-    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=True, width=1 << 16)
+    # libyaml's emitter: the pure-Python one took a second for a 1,000-document handbook.
+    dumped = yaml.dump(front, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=True,
+                       width=1 << 16)
     return f"---\n{dumped}---\n\n{doc.parsed.body}"
 
 

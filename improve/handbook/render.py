@@ -1,8 +1,14 @@
-"""Markdown for the handbook: escaping, badges, tables and the header of every document page.
+"""Markdown and HTML for the handbook: escaping, badges, tables and the header of every page.
 
-Every user string goes through `md()` (Markdown text) or `html_text()` (HTML text or attribute)
-before it reaches a page: a title holding `<script>`, `|`, `*` or a backtick shows literally,
-breaks no table and runs nothing. Links are built from paths and checked URLs only.
+Every user string goes through `md()` (Markdown text, also safe as HTML text) or `html_text()`
+(HTML text or attribute) before it reaches a page: a title holding `<script>`, `|`, `*` or a
+backtick shows literally, breaks no table and runs nothing. Links are built from paths and
+checked URLs only.
+
+Headers and index tables are finished HTML (`html_table`, `html_link`) put in the Markdown as
+blocks (`Site.blocks`): Python-Markdown would otherwise run its inline patterns over every cell,
+which was most of a large handbook's build time. Their links are final page addresses
+(`Site.url`), since MkDocs rewrites only the links of Markdown.
 """
 
 from __future__ import annotations
@@ -86,6 +92,45 @@ def external_link(url: object, text: str = "link") -> str:
     return f"[{md(text)}]({quote(url, safe=':/?#@!$&+,;=%~-._')})"
 
 
+def html_link(text: str, href: str) -> str:
+    """An HTML link: `text` is escaped HTML, `href` comes from `Site.url` or a checked URL."""
+    return f'<a href="{html.escape(href, quote=True)}">{text}</a>'
+
+
+def html_external_link(url: object, text: str = "link") -> str:
+    """`external_link` for HTML: a plain http(s) URL becomes a link, anything else inert text."""
+    if not isinstance(url, str) or not url.strip():
+        return EMPTY
+    url = url.strip()
+    if not _SAFE_URL.match(url):
+        return html_text(url)
+    return html_link(html_text(text), quote(url, safe=":/?#@!$&+,;=%~-._"))
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "",
+               labels: bool = False) -> str:
+    """An HTML table as the theme styles Markdown's (no class); headers and cells must already
+    be escaped HTML, an empty cell shows a dash. With no rows, `empty` (a sentence, escaped
+    here) as a paragraph, or nothing. With `labels`, the first cell of each row is a bold label.
+
+    No white space between the tags, and a space ending every cell instead: the search index
+    still sees the cells' words apart, and Material's search parser (which calls back for every
+    text between two tags) reads a large handbook's tables in half the time. Browsers do not
+    show a cell's trailing space."""
+    body = []
+    for row in rows:
+        if len(row) != len(headers):
+            raise ValueError(f"row has {len(row)} cells for {len(headers)} columns")
+        cells = "".join(f"<td>{c if c.strip() else EMPTY} </td>" for c in row)
+        if labels:  # a class rather than <strong>: one element less per row to parse
+            cells = '<td class="improve-label">' + cells[4:]
+        body.append(f"<tr>{cells}</tr>")
+    if not body:
+        return f"<p>{html_text(empty)}</p>" if empty else ""
+    head = "".join(f"<th>{h} </th>" for h in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "") -> str:
     """A Markdown table; each cell must already be escaped. With no rows, `empty` (a sentence)."""
     body = []
@@ -146,6 +191,14 @@ def md_list(value: Any) -> str:
     return ", ".join(md(v) for v in texts(value)) or EMPTY
 
 
+def html_items(value: Any) -> str:
+    """Several values as a bulleted list (sentences such as root causes), one as text."""
+    values = texts(value)
+    if len(values) < 2:
+        return md_list(values)
+    return "<ul>\n" + "".join(f"<li>{md(v)}</li>\n" for v in values) + "</ul>"
+
+
 def ref_link(ref: str, site: Site, from_src: str) -> str:
     """An id or item reference, linked to its published document; plain text otherwise."""
     target = site.resolve(ref)
@@ -156,6 +209,18 @@ def ref_link(ref: str, site: Site, from_src: str) -> str:
 
 def ref_links(value: Any, site: Site, from_src: str) -> str:
     return ", ".join(ref_link(v, site, from_src) for v in texts(value)) or EMPTY
+
+
+def html_ref_link(ref: str, site: Site, from_src: str = "") -> str:
+    """`ref_link` for HTML: linked to the published document's page address."""
+    target = site.resolve(ref)
+    if target is None:
+        return md(ref)
+    return html_link(md(ref), site.url(target.path, from_src))
+
+
+def html_ref_links(value: Any, site: Site, from_src: str) -> str:
+    return ", ".join(html_ref_link(v, site, from_src) for v in texts(value)) or EMPTY
 
 
 def status_badge(status: object) -> str:
@@ -182,23 +247,30 @@ def owner_text(owner: str | None) -> str:
 
 
 def header(doc: Document, site: Site) -> str:
-    """Markdown put above a document's body: badges, a banner, its details and action items."""
+    """Markdown put above a document's body: badges, a banner, its details and action items.
+
+    Everything but the section headings (which belong in the page's table of contents) is
+    finished HTML, handed to `site.blocks`."""
     src = site.src_uri(doc)
     meta = doc.meta
-    parts = [_badges(doc, site)]
+    blocks = [_badges(doc, site)]
     if doc.kind.name == "decision" and (doc.status == "superseded" or meta.get("superseded_by")):
-        parts.append(_superseded_banner(doc, site, src))
+        blocks.append(_superseded_banner(doc, site, src))
     rows = [(label, value) for label, value in _details(doc, site, src) if value and value != EMPTY]
-    parts.append(table(["Detail", "Value"], ([f"**{label}**", value] for label, value in rows)))
+    blocks.append(html_table(["Detail", "Value"], ([label, value] for label, value in rows),
+                             labels=True))
+    parts = [site.blocks.add(b) for b in blocks if b]
     if doc.kind.has_action_items:
-        parts.append("## Action items\n\n" + action_items_table(doc, site))
+        parts += ["## Action items", site.blocks.add(action_items_table(doc, site))]
     if doc.kind.name == "retro":
         impediments = _impediments_table(doc)
         if impediments:
-            parts.append("## Impediments\n\n" + impediments)
+            parts += ["## Impediments", site.blocks.add(impediments)]
     if doc.kind.name == "rca":
-        parts.append(_timeline(doc, site))
-    return "\n".join(p for p in parts if p) + "\n"
+        timeline = _timeline(doc, site)
+        if timeline:
+            parts.append(site.blocks.add(timeline))
+    return "\n\n".join(parts) + "\n"
 
 
 def _badges(doc: Document, site: Site) -> str:
@@ -219,7 +291,7 @@ def _badges(doc: Document, site: Site) -> str:
     overdue = [i for i in doc.action_items if i.is_overdue(site.today)]
     if overdue:
         badges.append(badge(f"{len(overdue)} overdue", "overdue"))
-    return '<span class="improve-badges">' + " ".join(badges) + "</span>\n"
+    return '<p><span class="improve-badges">' + " ".join(badges) + "</span></p>"
 
 
 def _superseded_banner(doc: Document, site: Site, src: str) -> str:
@@ -231,11 +303,13 @@ def _superseded_banner(doc: Document, site: Site, src: str) -> str:
             if target is None:
                 names.append(md(ref))
             else:
-                names.append(link(f"{ref}: {target.title}", site.href(target.path, src)))
+                names.append(html_link(md(f"{ref}: {target.title}"), site.url(target.path, src)))
         text = "This decision is superseded by " + ", ".join(names) + "."
     else:
         text = "This decision is superseded."
-    return f'!!! warning "Superseded"\n\n    {text}\n'
+    # What the admonition extension makes of `!!! warning "Superseded"`.
+    return ('<div class="admonition warning">\n<p class="admonition-title">Superseded</p>\n'
+            f"<p>{text}</p>\n</div>")
 
 
 def _people(doc: Document) -> tuple[str, str]:
@@ -262,7 +336,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
         if items:
             done = sum(1 for i in items if i.status == "done")
             rows.append(("Follow-through", f"{done} of {len(items)} action items done"))
-        rows.append(("Carried over", ref_links(meta.get("carried_over"), site, src)))
+        rows.append(("Carried over", html_ref_links(meta.get("carried_over"), site, src)))
         health = meta.get("health")
         if isinstance(health, dict):
             rows.append(("Health", ", ".join(f"{md(k)}: {md(v)}" for k, v in sorted(
@@ -280,11 +354,11 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                  ("Detection", md_list(meta.get("detection"))),
                  ("Escaped defect", EMPTY if row.escaped_defect is None
                   else ("yes" if row.escaped_defect else "no")),
-                 ("Trigger", md_list(meta.get("trigger"))),
-                 ("Caused by", md_list(meta.get("caused_by"))),
-                 ("Root causes", md_list(meta.get("root_causes"))),
+                 ("Trigger", html_items(meta.get("trigger"))),
+                 ("Caused by", html_items(meta.get("caused_by"))),
+                 ("Root causes", html_items(meta.get("root_causes"))),
                  ("Contributing factors", md_list(meta.get("contributing_factors"))),
-                 ("Runbooks used", ref_links(meta.get("runbooks"), site, src)),
+                 ("Runbooks used", html_ref_links(meta.get("runbooks"), site, src)),
                  ("Reviewed by", md_list(meta.get("reviewed_by")))]
     elif kind == "runbook":
         due = next_review(doc, site.config.review_every_days)
@@ -300,10 +374,10 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
         rows += [("Decision makers", md_list(meta.get("decision-makers"))),
                  ("Consulted", md_list(meta.get("consulted"))),
                  ("Informed", md_list(meta.get("informed"))),
-                 ("Supersedes", ref_links(meta.get("supersedes"), site, src)),
-                 ("Superseded by", ref_links(meta.get("superseded_by"), site, src))]
+                 ("Supersedes", html_ref_links(meta.get("supersedes"), site, src)),
+                 ("Superseded by", html_ref_links(meta.get("superseded_by"), site, src))]
     rows.append(_people(doc))
-    rows.append(("Related", ref_links(meta.get("related"), site, src)))
+    rows.append(("Related", html_ref_links(meta.get("related"), site, src)))
     return rows
 
 
@@ -317,8 +391,8 @@ def action_items_table(doc: Document, site: Site) -> str:
         rows.append([md(item.item_id), md(item.title) or EMPTY, owner_text(item.owner),
                      fmt_date(item.due), item_status(item, site.today, soon),
                      *([md(item.type) if item.type else EMPTY] if with_type else []),
-                     external_link(item.link, "tracker")])
-    return table(headers, rows, empty="No action items.")
+                     html_external_link(item.link, "tracker")])
+    return html_table(headers, rows, empty="No action items.")
 
 
 def _impediments_table(doc: Document) -> str:
@@ -333,7 +407,7 @@ def _impediments_table(doc: Document) -> str:
                      status_badge(entry.get("status")) if isinstance(entry.get("status"), str)
                      else EMPTY,
                      md_list(entry.get("escalated_to")), md_list(entry.get("resolved_on"))])
-    return table(["Impediment", "Raised", "Status", "Escalated to", "Resolved"], rows)
+    return html_table(["Impediment", "Raised", "Status", "Escalated to", "Resolved"], rows)
 
 
 def _timeline(doc: Document, site: Site) -> str:
@@ -345,10 +419,11 @@ def _timeline(doc: Document, site: Site) -> str:
         if isinstance(entry, dict):
             rows.append([fmt_moment(entry.get("at"), site.config.timezone),
                          md_list(entry.get("event"))])
-    body = table(["At", "Event"], rows)
-    indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
     count = plural(len(rows), "entry", "entries")
-    return f'??? info "Timeline ({count})"\n\n{indented}\n'
+    # What pymdownx.details makes of `??? info "Timeline (N entries)"`.
+    body = html_table(["At", "Event"], rows)
+    return (f'<details class="info">\n<summary>Timeline ({count})</summary>\n'
+            + (body + "\n" if body else "") + "</details>")
 
 
 def impediments_summary(doc: Document) -> str:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
+import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,6 +32,92 @@ def url_path(path: str) -> str:
     return f"{quoted}#{quote(fragment, safe='')}" if fragment else quoted
 
 
+@lru_cache(maxsize=8192)
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The address of the page made from `src_uri` (`rca/0001-x.md` -> `rca/0001-x/`), relative
+    to the site's root and quoted: MkDocs' rule (`File.url`), so that finished HTML can link
+    pages without MkDocs rewriting its links."""
+    parent, filename = posixpath.split(src_uri)
+    stem = posixpath.splitext(filename)[0]
+    name = "index" if stem == "README" else stem
+    if not directory_urls or name == "index":
+        dest = posixpath.join(parent, name + ".html")
+    else:
+        dest = posixpath.join(parent, name, "index.html")
+    dirname, base = posixpath.split(dest)
+    if directory_urls and base == "index.html":
+        dest = (dirname or ".") + "/"
+    return quote(dest)
+
+
+def _parts(path: str) -> list[str]:
+    normal = posixpath.normpath(path if path.startswith("/") else "/" + path)[1:]
+    return normal.split("/") if normal else []
+
+
+def relative_url(url: str, other: str) -> str:
+    """`url` as seen from the page at `other` (both site-relative): MkDocs' `get_relative_url`."""
+    dirname, _, basename = other.rpartition("/")
+    if "." in basename:
+        other = dirname
+    other_parts = _parts(other)
+    dest_parts = _parts(url)
+    common = 0
+    for a, b in zip(other_parts, dest_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(other_parts) - common) + dest_parts[common:]) or "."
+    return rel + "/" if url.endswith("/") else rel
+
+
+class HtmlBlocks:
+    """Finished HTML blocks (escaped, links resolved) in the Markdown of headers and indexes.
+
+    Python-Markdown runs its inline patterns over every table cell it makes, and parses a raw HTML
+    block once more: for a 1,000-document handbook, the headers and index tables took most of the
+    build. By default `add()` returns the block itself, which is valid Markdown (a raw HTML block)
+    for any renderer. With `placeholders=True` (the MkDocs plugin), it returns a one-word
+    paragraph instead, and `restore()` puts the block in place of that paragraph in the rendered
+    HTML. The word holds a nonce drawn for each build, so a page cannot guess or forge it; it
+    never reaches the site, which stays byte-identical across builds.
+    """
+
+    def __init__(self, *, placeholders: bool = False) -> None:
+        self._prefix = f"improveblock{secrets.token_hex(8)}n" if placeholders else None
+        self._blocks: dict[str, str] = {}
+        self._count = 0
+        self._pattern = (re.compile(rf"<p>({self._prefix}\d+)</p>|({self._prefix}\d+)")
+                         if self._prefix else None)
+
+    def add(self, html: str) -> str:
+        """The Markdown block that stands for `html` (separate it from others by blank lines)."""
+        if self._prefix is None:
+            return html
+        self._count += 1
+        token = f"{self._prefix}{self._count}"
+        self._blocks[token] = html
+        return token
+
+    def restore(self, html: str, *, as_text: bool = False) -> str:
+        """Rendered HTML with every placeholder replaced by its block (and the block forgotten).
+
+        With `as_text`, by one paragraph holding the block's text instead, the same words in the
+        same order (for a search index), and the blocks are kept for `restore`."""
+        if self._pattern is None or self._prefix is None or self._prefix not in html:
+            return html
+        if as_text:
+            return self._pattern.sub(
+                lambda m: f"<p>{_TAG.sub('', self._blocks.get(m.group(1) or m.group(2), ''))}</p>",
+                html)
+        return self._pattern.sub(
+            lambda m: self._blocks.pop(m.group(1) or m.group(2), ""), html)
+
+
+# A tag of the HTML we build ourselves: attribute values are escaped, so never hold a `>`.
+_TAG = re.compile(r"<[^>]*>")
+
+
 @dataclass
 class Site:
     """The published part of a repository, as the handbook's pages see it."""
@@ -41,6 +130,9 @@ class Site:
     src_uris: dict[str, str] = field(default_factory=dict)
     withheld: Counter[str] = field(default_factory=Counter)
     lint: LintResult | None = None
+    # MkDocs' `use_directory_urls`: how page addresses are made (see `page_url`).
+    directory_urls: bool = True
+    blocks: HtmlBlocks = field(default_factory=HtmlBlocks)
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Document] = {}
@@ -62,6 +154,13 @@ class Site:
         target = self.src_uris[doc_path]
         base = posixpath.dirname(from_src)
         return url_path(posixpath.relpath(target, base) if base else target)
+
+    def url(self, doc_path: str, from_src: str = "") -> str:
+        """The address of a published document's page from the page at `from_src` (by default
+        a generated page, which lives at the top of the site), for HTML: final and quoted
+        (`../../runbooks/0001-x/`)."""
+        return relative_url(page_url(self.src_uris[doc_path], self.directory_urls),
+                            page_url(from_src or "generated.md", self.directory_urls))
 
     def resolve(self, ref: str) -> Document | None:
         """The published document an id (`RCA-0002`) or an item reference (`RCA-0002#A1`) names."""

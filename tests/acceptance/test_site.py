@@ -151,6 +151,42 @@ def test_search_finds_bodies_and_generated_pages_but_nothing_restricted(example:
     assert "RCA-0004" not in text
 
 
+def test_search_indexes_the_header_as_text_and_the_page_keeps_its_tables(
+        example: Build) -> None:
+    # The search plugin reads each header block as one paragraph of its text (see
+    # ImprovePlugin._search_view); readers get the tables.
+    docs = example.search_index()["docs"]
+    assert isinstance(docs, list)
+    top = next(d for d in docs if d["location"] == "rca/0001-duplicate-refunds-after-retries/")
+    assert "Time to detect 1 h 23 min" in top["text"]
+    assert "No test covered a call that times out at the client" in top["text"]
+    items = next(d for d in docs
+                 if d["location"] == "rca/0001-duplicate-refunds-after-retries/#action-items")
+    assert "Resend the original refund request" in items["text"]
+    assert len(tables(example.page("rca/0001-duplicate-refunds-after-retries/"))) == 3
+    # Pages other plugins rewrite after on_page_content (the tags plugin's listing, in on_env)
+    # are indexed as rewritten.
+    tagged = [d for d in docs if d["location"].startswith("tags/#tag:")]
+    assert tagged
+    assert all("tags.md:" not in d["location"] + d["title"] for d in docs)
+
+
+def test_no_placeholder_is_left_in_the_site(example: Build) -> None:
+    for path in example.site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml"):
+            assert "improveblock" not in path.read_text(encoding="utf-8"), path
+
+
+def test_list_fields_of_sentences_are_lists(example: Build) -> None:
+    soup = example.page("rca/0001-duplicate-refunds-after-retries/")
+    row = next(r for r in soup.select("article table")[0].find_all("tr")
+               if r.td is not None and r.td.get_text(strip=True) == "Root causes")
+    causes = [li.get_text(strip=True) for li in row.select("li")]
+    assert len(causes) == 2
+    assert causes[0].endswith("instead of resending the original request.")
+    assert causes[1].startswith("No test covered a call")
+
+
 def test_restricted_documents_appear_nowhere(example: Build) -> None:
     assert not list(example.site.glob("rca/0004-*"))
     for path in [*example.html_files(), example.site / "sitemap.xml"]:

@@ -13,11 +13,17 @@ from hypothesis import strategies as st
 
 from improve.handbook.plugin import insert_header, record_source
 from improve.handbook.render import (
+    _one_line,
     badge,
     css_token,
     external_link,
     fmt_minutes,
     header,
+    html_external_link,
+    html_items,
+    html_link,
+    html_table,
+    html_text,
     md,
     table,
 )
@@ -148,15 +154,16 @@ def test_an_rca_header_has_badges_details_and_an_items_table() -> None:
                           ("escaped defect", "improve-badge--escaped"),
                           ("1 overdue", "improve-badge--overdue")]
     tables = soup.find_all("table")
-    details = {r.find_all("td")[0].get_text(): r.find_all("td")[1]
+    details = {r.find_all("td")[0].get_text(strip=True): r.find_all("td")[1]
                for r in tables[0].find_all("tr")[1:]}
-    assert details["Time to detect"].get_text() == "12 min"
-    assert details["Time to resolve"].get_text() == "2 h 05 min"
-    assert details["Started"].get_text() == "2026-01-05 10:00 CET"
-    # A published runbook is linked relative to the RCA; an unknown one stays text.
+    assert details["Time to detect"].get_text(strip=True) == "12 min"
+    assert details["Time to resolve"].get_text(strip=True) == "2 h 05 min"
+    assert details["Started"].get_text(strip=True) == "2026-01-05 10:00 CET"
+    # A published runbook is linked by its page's address from the RCA's; an unknown one
+    # stays text.
     links = details["Runbooks used"].find_all("a")
     assert [(a.get_text(), a["href"]) for a in links] == [("RB-0001",
-                                                            "../runbooks/0001-restart.md")]
+                                                            "../../runbooks/0001-restart/")]
     assert "RB-0404" in details["Runbooks used"].get_text()
     items = tables[1].find_all("tr")
     assert [c.get_text(" ", strip=True) for c in items[1].find_all("td")] == [
@@ -175,7 +182,7 @@ def test_a_superseded_decision_gets_a_banner_linking_its_successor() -> None:
     assert banner is not None
     link = banner.find("a")
     assert link is not None
-    assert link["href"] == "0002-new.md"
+    assert link["href"] == "../0002-new/"
     assert link.get_text() == "ADR-0002: New <i>one</i>"
 
 
@@ -198,3 +205,70 @@ def test_record_source_keeps_only_an_escaped_title_and_tags() -> None:
 def test_the_header_goes_below_a_leading_h1() -> None:
     assert insert_header("\n# Title\n\nText", "HEAD") == "\n# Title\n\nHEAD\n\nText"
     assert insert_header("Text\n# Late", "HEAD") == "HEAD\nText\n# Late"
+
+
+# --- finished HTML (headers and index tables skip Python-Markdown) -----------------------------
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_any_text_stays_one_inert_html_table_cell(text: str, other: str) -> None:
+    soup = BeautifulSoup(html_table(["A", "B"], [[md(text), html_link(md(other), "x/")]],
+                                    labels=True), "html.parser")
+    rows = soup.find_all("tr")
+    assert len(rows) == 2
+    cells = rows[1].find_all("td")
+    assert len(cells) == 2
+    assert not cells[0].find_all(True), "no element may come from user text"
+    assert " ".join(cells[0].get_text().split()) == (" ".join(_one_line(text).split()) or "—")
+    anchors = cells[1].find_all("a")
+    assert [a["href"] for a in anchors] == ["x/"]
+    assert not anchors[0].find_all(True)
+
+
+def test_html_tables_look_like_markdown_ones() -> None:
+    rendered = html_table(["Item", "Due"], [["A1", "2026-01-02"], ["A2", " "]])
+    soup = BeautifulSoup(rendered, "html.parser")
+    assert soup.table is not None
+    assert soup.table.attrs == {}, "the theme styles tables without a class"
+    assert [th.get_text(strip=True) for th in soup.select("thead th")] == ["Item", "Due"]
+    assert [[td.get_text(strip=True) for td in tr.find_all("td")]
+            for tr in soup.select("tbody tr")] == [["A1", "2026-01-02"], ["A2", "—"]]
+    assert html_table(["a"], [], empty="Nothing <yet>.") == "<p>Nothing &lt;yet&gt;.</p>"
+    assert html_table(["a"], []) == ""
+    with pytest.raises(ValueError, match="2 cells for 3 columns"):
+        html_table(["a", "b", "c"], [["1", "2"]])
+    labelled = BeautifulSoup(html_table(["k", "v"], [["Date", "x"]], labels=True), "html.parser")
+    assert labelled.td is not None
+    assert labelled.td["class"] == ["improve-label"]
+
+
+@pytest.mark.parametrize(("url", "linked"), [
+    ("https://tracker.example/ISSUE-1?a=1&b=2", True),
+    ("javascript:alert(1)", False),
+    ('https://x.example/a"><script>1</script>', False),
+])
+def test_only_plain_http_links_become_html_links(url: str, linked: bool) -> None:
+    rendered = html_external_link(url, "tracker")
+    if not linked:
+        assert rendered == html_text(url)
+        return
+    anchors = BeautifulSoup(rendered, "html.parser").find_all("a")
+    assert [a.get_text() for a in anchors] == ["tracker"]
+    assert anchors[0]["href"] == "https://tracker.example/ISSUE-1?a=1&b=2"
+
+
+def test_sentence_lists_are_lists_and_single_values_text() -> None:
+    causes = ["The retry path built a new request.", "No test covered a timeout."]
+    soup = BeautifulSoup(html_items(causes), "html.parser")
+    assert [li.get_text() for li in soup.find_all("li")] == causes
+    assert html_items(["Only one."]) == "Only one."
+    assert html_items("<b>x</b>") == md("<b>x</b>")
+    assert html_items([]) == "—"
+
+
+def test_an_rca_header_lists_its_root_causes_one_per_line() -> None:
+    rca = doc("rca", 1, RCA + "root_causes: ['First cause.', 'Second, with a comma.']")
+    soup = _render(header(rca, site(rca)))
+    row = next(r for r in soup.find_all("tr") if r.td and r.td.get_text(strip=True) == "Root causes")
+    assert [li.get_text() for li in row.find_all("li")] == ["First cause.",
+                                                            "Second, with a comma."]
