@@ -28,7 +28,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check improve tests tooling
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python tooling/benchmark.py $(BENCH_ARGS)

@@ -27,6 +27,7 @@ from improve.core.clock import zone
 from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.core.history import History, ItemHistory
+from improve.core.index import minutes_between, quarter_of
 from improve.model.items import ActionItem
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -102,17 +103,6 @@ def percentile(values: Sequence[int], p: int) -> int | None:
 def distribution(values: Sequence[int]) -> dict[str, int | None]:
     """`count`, `median` (50th percentile) and `p85` of some durations."""
     return {"count": len(values), "median": percentile(values, 50), "p85": percentile(values, 85)}
-
-
-def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
-    """Whole minutes from `start` to `end` (floored); None when either is missing or end < start."""
-    if start is None or end is None or end < start:
-        return None
-    return int((end - start).total_seconds() // 60)
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def month_of(day: dt.date) -> str:
