@@ -12,6 +12,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -97,27 +98,23 @@ class Config:
         blob = json.dumps(self.raw, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
+    @cached_property
+    def _roster_index(self) -> dict[str, str]:
+        # Kept on the instance: a module-level cache keyed by id() could hand a new config the
+        # roster of a collected one whose id was reused.
+        index: dict[str, str] = {}
+        for handle, person in self.roster.items():
+            for alias in (handle, *person.names, *person.emails, *person.handles):
+                index[_person_key(alias)] = handle
+        return index
+
     def canonical_person(self, name: str) -> str | None:
         """The roster handle for a name, email, handle or @handle; None when not on the roster."""
-        return _roster_index(self).get(_person_key(name))
-
-
-_ROSTER_CACHE: dict[int, dict[str, str]] = {}
+        return self._roster_index.get(_person_key(name))
 
 
 def _person_key(name: str) -> str:
     return name.strip().lstrip("@").casefold()
-
-
-def _roster_index(config: Config) -> dict[str, str]:
-    index = _ROSTER_CACHE.get(id(config))
-    if index is None:
-        index = {}
-        for handle, person in config.roster.items():
-            for alias in (handle, *person.names, *person.emails, *person.handles):
-                index[_person_key(alias)] = handle
-        _ROSTER_CACHE[id(config)] = index
-    return index
 
 
 def find_config(start: Path) -> tuple[Path, Path, dict[str, Any]] | None:

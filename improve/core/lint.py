@@ -16,7 +16,7 @@ from improve.core.frontmatter import ParsedFile
 from improve.core.repository import Discovery, DocFile, classify, read_document
 from improve.core.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.summary import RepoIndex
-from improve.model.finding import Finding, Severity
+from improve.model.finding import Finding, Severity, count
 
 
 @dataclass
@@ -28,11 +28,11 @@ class LintResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        return count(self.findings, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        return count(self.findings, Severity.WARNING)
 
     def exit_code(self, *, strict: bool = False) -> int:
         """The contract: 0 clean or warnings only, 1 errors (or any finding with `strict`)."""

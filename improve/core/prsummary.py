@@ -24,7 +24,7 @@ from improve.core.fsutil import atomic_write, safe_join
 from improve.core.gitrev import EMPTY_TREE, read_blobs, tree_files
 from improve.core.lint import LintResult, lint
 from improve.core.repository import DocFile, read_document
-from improve.model.finding import Finding, Severity
+from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
 from improve.model.kinds import KINDS
 
@@ -88,11 +88,11 @@ class PrSummary:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        return count(self.findings, Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        return count(self.findings, Severity.WARNING)
 
     def count(self, change: str) -> int:
         return sum(1 for d in self.documents if d.change == change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -45,3 +46,8 @@ class Finding:
             severity=Severity(data["severity"]),
             message=data["message"],
         )
+
+
+def count(findings: Iterable[Finding], severity: Severity) -> int:
+    """How many of `findings` have `severity` (for summaries and exit codes)."""
+    return sum(1 for f in findings if f.severity is severity)
