@@ -409,33 +409,62 @@ def git_commit_all(root: Path) -> None:
 # Measuring
 
 
+SNAPSHOT: Path | None = None  # set by `snapshot()`: the copy of improve every run imports
+INSTALLED: Path | None = None  # set by `snapshot()`: the `improve` script of a plain venv
+
+
 def improve_command() -> list[str]:
-    """The installed console script (what pre-commit runs), else `python -m improve`."""
+    """`improve` as pre-commit runs it: the console script of a virtual environment where improve
+    is installed normally (see `snapshot`); without a snapshot, this interpreter's script."""
+    if INSTALLED is not None:
+        return [str(INSTALLED)]
     script = Path(sys.executable).parent / "improve"
     return [str(script)] if script.exists() else [sys.executable, "-m", "improve"]
 
 
-SNAPSHOT: Path | None = None  # set by `snapshot()`: the copy of improve every run imports
-
-
 def snapshot(workdir: Path) -> Path:
-    """A byte-compiled copy of the improve package, so that every run measures the same code
-    (other work in the checkout may change it meanwhile, which would also invalidate the cache)
-    with its .pyc files, as an installed package has them."""
-    import compileall
+    """A byte-compiled copy of the improve package in a plain virtual environment, run through a
+    console script like the one pip writes: what pre-commit's hook environment holds.
 
-    global SNAPSHOT
+    Every run then measures the same code (other work in the checkout may change it meanwhile,
+    which would also invalidate the cache), with its .pyc files, as an installed package has
+    them; and without what a development environment adds to every start-up (the editable
+    install's import hook, coverage's start-up hook: about 20 ms here). The environment finds
+    improve's dependencies in this interpreter's site-packages."""
+    import compileall
+    import sysconfig
+
+    global SNAPSHOT, INSTALLED
     target = workdir / "improve-snapshot"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(ROOT / "improve", target / "improve",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     compileall.compile_dir(target, quiet=1)
     SNAPSHOT = target
+    venv = workdir / "venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site_packages = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    # Plain path lines: the dependencies' folder is searched, its own .pth hooks do not run.
+    Path(site_packages, "improve-bench.pth").write_text(
+        f"{target}\n{sysconfig.get_path('purelib')}\n", encoding="utf-8")
+    INSTALLED = venv / "bin" / "improve"
+    INSTALLED.write_text(
+        f"#!{python}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+        "from improve.cli.main import main\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        "    sys.exit(main())\n", encoding="utf-8")
+    INSTALLED.chmod(0o755)
     return target
 
 
 def run_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "IMPROVE_DEBUG")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "IMPROVE_DEBUG", "COVERAGE_PROCESS_START")}
     env["IMPROVE_TODAY"] = TODAY
     env["NO_MKDOCS_2_WARNING"] = "1"
     if SNAPSHOT is not None:
@@ -708,22 +737,27 @@ def measure_site(n: int, seed: int, workdir: Path, runs: int) -> list[Figure]:
     mkdocs = Path(sys.executable).parent / "mkdocs"
     command = [str(mkdocs) if mkdocs.exists() else sys.executable, *([] if mkdocs.exists() else
                ["-m", "mkdocs"]), "build", "--quiet", "--site-dir", "site"]
-    results: dict[str, float] = {}
-    cpus: dict[str, float | None] = {}
     errors: dict[str, str] = {}
-    for name in ("plugin", "plain", "not-in-nav"):
-        folder = _site_variant(book, name)
-        CPU_LOG.clear()
-
-        def build_once(folder: Path = folder, name: str = name) -> float:
+    names = ("plugin", "plain", "not-in-nav")
+    folders = {name: _site_variant(book, name) for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    cpu_samples: dict[str, list[float]] = {name: [] for name in names}
+    # Interleaved (plugin, plain, not-in-nav, plugin, ...), so that each ratio compares builds
+    # made under the same load of a shared machine.
+    for index in range(runs):
+        for name in names:
+            folder = folders[name]
             shutil.rmtree(folder / "site", ignore_errors=True)
             run = run_process(command, folder)
             if run.returncode != 0:
                 errors[name] = run.stdout.decode(errors="replace").strip()[-600:]
-            return run.seconds
-
-        results[name] = median_of(timed(f"(f) mkdocs build, {name}", runs, build_once))
-        cpus[name] = median_of(CPU_LOG) if CPU_LOG else None
+            samples[name].append(run.seconds)
+            cpu_samples[name].append(run.cpu)
+            print(f"  (f) mkdocs build, {name} run {index + 1}/{runs}: {run.seconds:.3f} s",
+                  file=sys.stderr, flush=True)
+    CPU_LOG.clear()
+    results = {name: median_of(values) for name, values in samples.items()}
+    cpus: dict[str, float | None] = {name: median_of(values) for name, values in cpu_samples.items()}
     figures = [
         Figure("f", f"(f) mkdocs build, {n} docs, improve plugin", results["plugin"], "s",
                note=("FAILED: " + errors["plugin"]) if "plugin" in errors else "",

@@ -16,19 +16,21 @@ When everything is thrown away: a different improve version or code, schemas
 today's date (overdue and stale findings depend on it).
 
 Where: `<cache_dir>/lint.cache` (`.improve-cache/` by default, with a `.gitignore` of its own),
-one file written atomically. The payload is `marshal` data (several times faster to load than
-JSON or pickle) behind a magic line, its length and a CRC-32, all checked before it is
-unmarshalled: a corrupt, truncated, foreign or unreadable cache is ignored and rebuilt, never
-trusted; an unwritable one is skipped. Two runs at once each write a complete file; the last
-one wins. Summaries stay marshal blobs until a repository-wide check needs them, and the
-repository-wide issues are cached too, valid while no summary changed.
+one file written atomically (without fsync: it can always be rebuilt). The payload is `marshal`
+data (several times faster to load than JSON or pickle) laid out in columns, behind a magic line,
+its length and a CRC-32, all checked before it is unmarshalled: a corrupt, truncated, foreign or
+unreadable cache is ignored and rebuilt, never trusted (a summary that does not unpack raises
+`DamagedCache`, and `lint` starts over without the cache); an unwritable one is skipped. Two runs
+at once each write a complete file; the last one wins. Summaries stay marshal blobs until a
+repository-wide check needs them, and the repository-wide issues are cached too, valid while no
+summary changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
-import hashlib
 import marshal
 import os
 import stat
@@ -36,20 +38,23 @@ import struct
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple
 
 from improve import __version__
 from improve.core.analyze import FileResult, locate
+from improve.core.hashing import DIGEST_SIZE, digest, hasher
 from improve.core.repository import DocFile
 from improve.core.rules import Context, Issue, RepoIssue
 from improve.core.summary import Summary
 from improve.model.finding import Finding, Severity
 
 CACHE_FILE = "lint.cache"
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"improve lint cache\n"
 _HEADER = "<QI"  # payload length, CRC-32 of the payload
 # Stamps this close to (or after) the start of the run that recorded them are checked by content.
@@ -64,6 +69,10 @@ SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(Summary))
 _SEVERITIES = {s.value: s for s in Severity}
 
 
+class DamagedCache(Exception):
+    """A cached summary does not unpack: the cache was not written by this version of improve."""
+
+
 # --- the compact form of one file's result (also what worker processes send back) -------------
 
 
@@ -75,11 +84,13 @@ def encode_result(result: FileResult) -> Encoded:
     summary = result.summary
     if summary is None:
         return findings, None
-    return findings, marshal.dumps(tuple(getattr(summary, name) for name in SUMMARY_FIELDS))
+    # Without the path, which the cache keeps anyway (a sixth of the summaries' bytes).
+    return findings, marshal.dumps(tuple(getattr(summary, name) for name in SUMMARY_FIELDS[1:]))
 
 
 def decode_result(path: str, data: Encoded) -> FileResult:
-    return CachedResult(path, data[0], data[1])
+    return FileResult(decode_findings(path, data[0]) if data[0] else [],
+                      unpack_summary(path, data[1]))
 
 
 def decode_findings(path: str, findings: tuple[EncodedFinding, ...]) -> list[Finding]:
@@ -87,32 +98,13 @@ def decode_findings(path: str, findings: tuple[EncodedFinding, ...]) -> list[Fin
             for line, column, rule, severity, message in findings]
 
 
-def unpack_summary(blob: bytes | None) -> Summary | None:
-    return None if blob is None else Summary(*marshal.loads(blob))
-
-
-class CachedResult(FileResult):
-    """A file's result whose summary stays a marshal blob until it is used: a warm run over
-    10,000 documents unpacks only the summaries the repository-wide checks need, if any."""
-
-    def __init__(self, path: str, findings: tuple[EncodedFinding, ...], blob: bytes | None) -> None:
-        # Most documents have no findings; the few that do are cheap to unpack now.
-        self.findings = decode_findings(path, findings) if findings else []
-        self._blob = blob
-        self._summary: Summary | None = None
-        self._unpacked = blob is None
-
-    @property
-    def summary(self) -> Summary | None:
-        if not self._unpacked:
-            self._summary = unpack_summary(self._blob)
-            self._unpacked = True
-        return self._summary
-
-    @summary.setter
-    def summary(self, value: Summary | None) -> None:
-        self._summary = value
-        self._unpacked = True
+def unpack_summary(path: str, blob: bytes | None) -> Summary | None:
+    if blob is None:
+        return None
+    try:
+        return Summary(path, *marshal.loads(blob))
+    except (EOFError, ValueError, TypeError) as exc:
+        raise DamagedCache(f"the cached summary of {path} does not unpack ({exc})") from None
 
 
 # A cross-file issue, as stored: (file, involves, rule, message, path, at_key, line, column,
@@ -143,7 +135,7 @@ def code_fingerprint() -> str:
     """Names, sizes and mtimes of improve's own files: a changed rule in a development checkout
     invalidates the cache even when the version number did not move."""
     package = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hasher()
     for dirpath, dirnames, filenames in os.walk(package):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
@@ -163,7 +155,7 @@ def templates_fingerprint(ctx: Context) -> str:
     if not config.templates:
         return "-"
     folder = config.root / config.templates
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hasher()
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
@@ -191,16 +183,220 @@ def cache_key(ctx: Context) -> str:
         f"templates={templates_fingerprint(ctx)}",
         f"today={ctx.today.isoformat()}",
         f"summary={','.join(SUMMARY_FIELDS)}",
+        f"columns={_STAMP_TYPE}{array(_STAMP_TYPE).itemsize}{_SIZE_TYPE}{array(_SIZE_TYPE).itemsize}"
+        f"/{sys.byteorder}",
     )
     return "\n".join(parts)
 
 
 # --- the store ---------------------------------------------------------------------------------
 
-# An entry, as stored: [mtime_ns, size, inode, digest, findings, summary blob,
-# {position key: (line, column)} or None]
-Entry = list[Any]
-_ENTRY_LENGTH = 7
+# The cache is a base file, rewritten whole now and then, and a journal of small records appended
+# after it, so that a one-file run from pre-commit writes one row, not 10,000.
+#
+# The base holds columns rather than an object per document (loading 10,000 entries is then a
+# few large copies instead of 100,000 small objects):
+#
+#   base_id     random bytes naming this base: journal records name the base they extend
+#   paths       sorted tuple of repository-relative paths
+#   stamps      int64 triples (mtime_ns, size, inode), one per path
+#   digests     16-byte BLAKE2b digests of the bytes analysed, one per path
+#   sizes       uint32 byte length of each summary blob (0: no summary), one per path
+#   summaries   the summary blobs, back to back
+#   findings    {path: encoded findings}, only for documents with findings
+#   positions   {path: {position key: (line, column)}}, only where cross-file findings pointed
+#   repo        the repository-wide issues, valid while no summary changes
+#
+# A journal record is what one run changed when the files stayed the same: (key, base_id, seq,
+# started_ns, rows, positions, repo), each row (index, stamp, digest, findings, summary blob).
+# It is applied only to the base it names and only as the `seq`-th record: of two runs that
+# appended at once, the second one's record is skipped (its files are looked at again next
+# time), so every record applied was computed from exactly the state before it. Records are
+# framed and checksummed like the base; at the first damaged frame the rest is ignored. After
+# `JOURNAL_MAX_RECORDS` records, or when files came or went, the next run writes a new base and
+# removes the journal.
+
+JOURNAL_FILE = "lint.journal"
+JOURNAL_MAGIC = b"IJ"
+JOURNAL_MAX_RECORDS = 32
+JOURNAL_MAX_BYTES = 1 << 20
+_STAMP_TYPE, _SIZE_TYPE = "q", "I"  # machine-dependent widths and byte order: in the key
+_FIELDS = 11  # key, base_id, written_ns, then the columns above
+_RECORD_FIELDS = 7
+
+
+class _Table:
+    """The columns of the base (see above), checked for shape when loaded, with the journal's
+    records applied over them."""
+
+    __slots__ = (
+        "_offsets",
+        "base_id",
+        "digests",
+        "findings",
+        "index",
+        "journal_bytes",
+        "journal_clean",
+        "overrides",
+        "paths",
+        "positions",
+        "records",
+        "repo",
+        "sizes",
+        "stamps",
+        "summaries",
+        "trusted_before",
+        "written_ns",
+    )
+
+    def __init__(self, paths: tuple[str, ...], stamps: array[int], digests: bytes | bytearray,
+                 sizes: array[int], summaries: bytes, findings: dict[str, Any],
+                 positions: dict[str, Any], *, base_id: bytes = b"", written_ns: int = 0,
+                 repo: tuple[EncodedIssue, ...] | None = None) -> None:
+        self.paths = paths
+        self.stamps = stamps
+        self.digests = bytearray(digests)
+        self.sizes = sizes
+        self.summaries = summaries
+        self.findings = findings
+        self.positions = positions
+        self.base_id = base_id
+        self.written_ns = written_ns
+        self.repo = repo
+        self.index = dict(zip(paths, range(len(paths)), strict=True))
+        self.overrides: dict[int, bytes | None] = {}  # summary blobs from journal records
+        self.trusted_before: dict[int, int] = {}  # rows from journal records: their own bound
+        self.records = 0  # journal records applied
+        self.journal_bytes = 0
+        self.journal_clean = True  # every record in the journal was applied
+        self._offsets: list[int] | None = None
+
+    @classmethod
+    def from_payload(cls, data: tuple[Any, ...]) -> _Table | None:
+        (_key, base_id, written, paths, stamps, digests, sizes, summaries, findings, positions,
+         repo) = data
+        if not (isinstance(base_id, bytes) and isinstance(written, int)
+                and isinstance(paths, tuple) and isinstance(stamps, bytes)
+                and isinstance(digests, bytes) and isinstance(sizes, bytes)
+                and isinstance(summaries, bytes) and isinstance(findings, dict)
+                and isinstance(positions, dict) and isinstance(repo, tuple | None)):
+            return None
+        count = len(paths)
+        stamp_array, size_array = array(_STAMP_TYPE), array(_SIZE_TYPE)
+        if len(stamps) != 3 * count * stamp_array.itemsize or len(digests) != DIGEST_SIZE * count:
+            return None
+        if len(sizes) != count * size_array.itemsize:
+            return None
+        stamp_array.frombytes(stamps)
+        size_array.frombytes(sizes)
+        if sum(size_array) != len(summaries):
+            return None
+        table = cls(paths, stamp_array, digests, size_array, summaries, findings, positions,
+                    base_id=base_id, written_ns=written, repo=repo)
+        if len(table.index) != count:  # a path twice
+            return None
+        return table
+
+    @classmethod
+    def empty(cls) -> _Table:
+        return cls((), array(_STAMP_TYPE), b"", array(_SIZE_TYPE), b"", {}, {})
+
+    def offsets(self) -> list[int]:
+        """Where each base summary blob starts (and, last, where the last one ends)."""
+        if self._offsets is None:
+            self._offsets = list(accumulate(self.sizes, initial=0))
+        return self._offsets
+
+    def blob(self, i: int) -> bytes | None:
+        if self.overrides and i in self.overrides:
+            return self.overrides[i]
+        offsets = self.offsets()
+        start, end = offsets[i], offsets[i + 1]
+        return self.summaries[start:end] if end > start else None
+
+    def digest(self, i: int) -> bytes:
+        return bytes(self.digests[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE])
+
+    def apply(self, record: object, key: str) -> bool:
+        """Apply a journal record if it extends exactly this state; False when it does not."""
+        if not (isinstance(record, tuple) and len(record) == _RECORD_FIELDS):
+            return False
+        rec_key, base_id, seq, started, rows, positions, repo = record
+        if (rec_key != key or base_id != self.base_id or seq != self.records
+                or not isinstance(started, int) or not isinstance(rows, tuple)
+                or not isinstance(positions, dict) or not isinstance(repo, tuple | None)):
+            return False
+        count = len(self.paths)
+        for row in rows:  # all checked before any is applied
+            if not (isinstance(row, tuple) and len(row) == 5 and isinstance(row[0], int)
+                    and 0 <= row[0] < count and isinstance(row[1], tuple) and len(row[1]) == 3
+                    and all(isinstance(n, int) for n in row[1]) and isinstance(row[2], bytes)
+                    and len(row[2]) == DIGEST_SIZE and isinstance(row[3], tuple)
+                    and isinstance(row[4], bytes | None)):
+                return False
+        for i, stamp, row_digest, encoded, blob in rows:
+            path = self.paths[i]
+            self.stamps[3 * i:3 * i + 3] = array(_STAMP_TYPE, stamp)
+            if self.digest(i) != row_digest:
+                self.positions.pop(path, None)
+            self.digests[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE] = row_digest
+            if encoded:
+                self.findings[path] = encoded
+            else:
+                self.findings.pop(path, None)
+            self.overrides[i] = blob
+            self.trusted_before[i] = started - RACY_NS
+        self.positions.update(positions)
+        self.repo = repo
+        self.records += 1
+        return True
+
+
+class _Fresh(NamedTuple):
+    """An entry made in this run: a file analysed, or an old entry whose file was touched."""
+
+    stamp: Stamp
+    digest: bytes  # empty: not cacheable (a symbolic link...), left out of the cache
+    findings: tuple[EncodedFinding, ...]
+    blob: bytes | None
+    touched: bool = False  # the old entry's bytes, under a new stamp: its positions still hold
+
+
+class CachedResults(Mapping[str, FileResult]):
+    """Every document's result, made on demand: a one-file run looks at the few it reports,
+    and a run whose summaries did not change unpacks none of them."""
+
+    def __init__(self, paths: list[str], findings: dict[str, list[Finding]],
+                 blob: Callable[[int], bytes | None]) -> None:
+        self._paths = paths
+        self._findings = findings
+        self._blob = blob
+        self._at: dict[str, int] | None = None
+
+    def __getitem__(self, path: str) -> FileResult:
+        if self._at is None:
+            self._at = dict(zip(self._paths, range(len(self._paths)), strict=True))
+        return FileResult(self._findings.get(path, []),
+                          unpack_summary(path, self._blob(self._at[path])))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def findings_of(self, chosen: set[str] | None) -> list[Finding]:
+        """The per-file findings of the `chosen` documents (of all with None)."""
+        return [finding for path, found in self._findings.items()
+                if chosen is None or path in chosen for finding in found]
+
+    def summaries(self) -> dict[str, Summary]:
+        found = {}
+        for at, path in enumerate(self._paths):
+            summary = unpack_summary(path, self._blob(at))
+            if summary is not None:
+                found[path] = summary
+        return found
 
 
 class LintCache:
@@ -212,56 +408,73 @@ class LintCache:
         self.root = str(ctx.config.root)
         self.folder = ctx.config.cache_path
         self.file = self.folder / CACHE_FILE
+        self.journal = self.folder / JOURNAL_FILE
         self.key = cache_key(ctx)
         self.started_ns = time.time_ns()
-        self.loaded = False  # whether a valid cache was found
-        self._written_ns = 0
-        self._old_repo: tuple[EncodedIssue, ...] | None = None
-        self._old: dict[str, Entry] = self._load()
-        self._new: dict[str, Entry] = {}
+        self.loaded = False  # whether a valid base was found
+        self._old: _Table | None = self._load()
+        self._old_repo = self._old.repo if self._old is not None else None
+        # This run's entries, in the order of its files: an old row's index, or a fresh entry.
+        self._paths: list[str] = []
+        self._rows: list[int | _Fresh] = []
+        self._fresh_at: list[int] = []  # where the fresh entries are in `_rows`
+        self._at: dict[str, int] | None = None
+        self._positions: dict[str, dict[Any, tuple[int, int]]] = {}
+        self._new_positions: set[str] = set()
         self._repo: tuple[EncodedIssue, ...] | None = None
         self._summaries_same = False
         self._dirty = False
 
     # reading
 
-    def _load(self) -> dict[str, Entry]:
+    def _load(self) -> _Table | None:
         try:
             with open(self.file, "rb") as handle:
                 blob = handle.read()
         except OSError:
-            return {}
+            return None
         payload = _unwrap(blob)
         if payload is None:
-            return {}
+            return None
         try:
             with _gc_paused():
                 data = marshal.loads(payload)
-            if not isinstance(data, dict) or data.get("key") != self.key:
-                return {}
-            entries, written, repo = data["entries"], data["written_ns"], data["repo"]
-            if (not isinstance(entries, dict) or not isinstance(written, int)
-                    or not isinstance(repo, tuple | None)):
-                return {}
-        except (EOFError, ValueError, TypeError, KeyError):
-            return {}
-        self.loaded = True
-        self._written_ns = written
-        self._old_repo = repo
-        return entries
-
-    def _rehashed(self, doc_file: DocFile, entry: Entry) -> Entry | None:
-        """The entry with a fresh stamp when the file's bytes are still the ones it describes."""
-        from improve.core.parallel import digest, read_stamped
-
-        got = read_stamped(f"{self.root}/{doc_file.path}", self.ctx.config.max_file_size)
-        if got is None or digest(got[1]) != entry[3]:
+            if not (isinstance(data, tuple) and len(data) == _FIELDS and data[0] == self.key):
+                return None
+            table = _Table.from_payload(data)
+        except (EOFError, ValueError, TypeError):
             return None
-        self._dirty = True  # same bytes, new stamp (a checkout, a touch): record the new stamp
-        return [*got[0], *entry[3:]]
+        if table is None:
+            return None
+        self.loaded = True
+        self._read_journal(table)
+        return table
+
+    def _read_journal(self, table: _Table) -> None:
+        try:
+            with open(self.journal, "rb") as handle:
+                journal = handle.read()
+        except FileNotFoundError:
+            return
+        except OSError:
+            table.journal_clean = False
+            return
+        table.journal_bytes = len(journal)
+        view, at = memoryview(journal), 0
+        while at < len(journal):
+            payload, at = _next_frame(view, at)
+            if payload is None:  # damaged or torn: the rest cannot be framed
+                table.journal_clean = False
+                return
+            try:
+                applied = table.apply(marshal.loads(payload), self.key)
+            except (EOFError, ValueError, TypeError):
+                applied = False
+            if not applied:
+                table.journal_clean = False
 
     def analyze(self, files: Sequence[DocFile],
-                stats: dict[str, os.stat_result] | None = None) -> dict[str, FileResult]:
+                stats: dict[str, os.stat_result] | None = None) -> CachedResults:
         """Every document's result: cached where unchanged, analysed (in parallel) otherwise.
 
         `stats`: `os.lstat` results already taken (by `discover`), to not stat twice.
@@ -269,49 +482,79 @@ class LintCache:
         from improve.core.parallel import analyze_records
 
         stats = stats or {}
-        results: dict[str, FileResult] = {}
+        old = self._old or _Table.empty()
+        index, stamps, old_findings = old.index, old.stamps, old.findings
+        base_trust, row_trust = old.written_ns - RACY_NS, old.trusted_before
+        rows: list[int | _Fresh] = []
+        findings: dict[str, list[Finding]] = {}
         stale: list[DocFile] = []
-        trusted_before = self._written_ns - RACY_NS
-        old, new, root = self._old, self._new, self.root
+        fresh_at: list[int] = []
+        root, lstat = self.root, os.lstat
         with _gc_paused():
             for doc_file in files:
                 path = doc_file.path
-                entry = old.get(path)
-                if entry is None:
+                i = index.get(path)
+                row: int | _Fresh | None = None
+                if i is not None:
+                    try:
+                        info = stats.get(path) or lstat(f"{root}/{path}")
+                        j = 3 * i
+                        trusted_before = row_trust.get(i, base_trust) if row_trust else base_trust
+                        if (info.st_mtime_ns == stamps[j] and info.st_size == stamps[j + 1]
+                                and info.st_ino == stamps[j + 2] and stamps[j] < trusted_before
+                                and stat.S_ISREG(info.st_mode)):
+                            row = i
+                        else:
+                            row = self._touched(doc_file, old, i)
+                        encoded = old_findings.get(path)
+                        if encoded:
+                            findings[path] = decode_findings(path, encoded)
+                    except (OSError, LookupError, TypeError, ValueError):
+                        row = None  # gone, unreadable, or not what this version writes
+                if row is None:
                     stale.append(doc_file)
-                    continue
-                try:
-                    if len(entry) != _ENTRY_LENGTH:
-                        raise ValueError(path)
-                    info = stats.get(path) or os.lstat(f"{root}/{path}")
-                    if not (info.st_mtime_ns == entry[0] and info.st_size == entry[1]
-                            and info.st_ino == entry[2] and entry[0] < trusted_before
-                            and stat.S_ISREG(info.st_mode)):
-                        entry = self._rehashed(doc_file, entry)
-                    if entry is not None:
-                        results[path] = CachedResult(path, entry[4], entry[5])
-                except (OSError, LookupError, TypeError, ValueError):
-                    entry = None  # gone, unreadable, or not what this version writes
-                if entry is None:
-                    stale.append(doc_file)
-                else:
-                    new[path] = entry
-        fresh = {r.path: r for r in analyze_records(stale, self.ctx)}
-        same = self.loaded and len(old) == len(files)
-        for doc_file in stale:
-            record = fresh[doc_file.path]
-            findings, blob = record.data
-            if record.stamp is not None and record.digest is not None:
-                new[record.path] = [*record.stamp, record.digest, findings, blob, None]
-            else:
-                same = False  # not cacheable: its summary cannot be compared next time
+                    row = _NOT_YET
+                if not isinstance(row, int):
+                    fresh_at.append(len(rows))
+                rows.append(row)
+        records = iter(analyze_records(stale, self.ctx))
+        same = self._old is not None and len(old.paths) == len(files)
+        for at in fresh_at:
+            if rows[at] is not _NOT_YET:
+                continue
+            record = next(records)
+            encoded, blob = record.data
+            cacheable = record.stamp is not None and record.digest is not None
+            rows[at] = _Fresh(record.stamp or (0, 0, 0), record.digest or b"", encoded, blob)
             if same:
-                same = _same_summary(old.get(record.path), blob)
-            results[record.path] = CachedResult(record.path, findings, blob)
-        self._summaries_same = same and len(new) == len(files)
-        if stale or len(old) != len(new):
+                i = index.get(record.path)
+                same = cacheable and i is not None and _same_summary(old.blob(i), blob)
+            if encoded:
+                findings[record.path] = decode_findings(record.path, encoded)
+        self._paths = [doc_file.path for doc_file in files]
+        self._rows, self._fresh_at = rows, fresh_at
+        self._summaries_same = same
+        if fresh_at or len(old.paths) != len(files):
             self._dirty = True
-        return {doc_file.path: results[doc_file.path] for doc_file in files}
+        return CachedResults(self._paths, dict(sorted(findings.items())), self._blob)
+
+    def _blob(self, at: int) -> bytes | None:
+        row = self._rows[at]
+        if isinstance(row, _Fresh):
+            return row.blob
+        assert self._old is not None
+        return self._old.blob(row)
+
+    def _touched(self, doc_file: DocFile, old: _Table, i: int) -> _Fresh | None:
+        """The old entry under a fresh stamp when the file's bytes are still the ones it describes
+        (a checkout, a touch); None when they changed."""
+        from improve.core.parallel import read_stamped
+
+        got = read_stamped(f"{self.root}/{doc_file.path}", self.ctx.config.max_file_size)
+        if got is None or digest(got[1]) != old.digest(i):
+            return None
+        return _Fresh(got[0], old.digest(i), old.findings.get(doc_file.path, ()), old.blob(i),
+                      touched=True)
 
     def repo_issues(self, compute: Callable[[], list[RepoIssue]]) -> list[RepoIssue]:
         """The repository-wide issues: the cached ones when no summary changed, else `compute()`."""
@@ -334,45 +577,171 @@ class LintCache:
         if issue.line is not None or issue.path is None:
             return locate_plain(issue)
         key = (issue.at_key, *issue.path)
-        entry = self._new.get(doc_file.path)
-        if entry is not None and entry[6] is not None:
-            known = entry[6].get(key)
-            if known is not None:
-                return (known[0], known[1])
-        from improve.core.parallel import digest, read_stamped
+        known = self._positions_of(doc_file.path)
+        if key in known:
+            line, column = known[key]
+            return line, column
+        from improve.core.parallel import read_stamped
         from improve.core.repository import read_document
 
         got = read_stamped(f"{self.root}/{doc_file.path}", self.ctx.config.max_file_size)
         raw = got[1] if got is not None else None
         doc = read_document(self.ctx.config, doc_file, raw=raw)
         line, column = locate(doc.parsed, issue)
-        if entry is not None and raw is not None and digest(raw) == entry[3]:
-            if entry[6] is None:
-                entry[6] = {}
-            entry[6][key] = (line, column)
+        if raw is not None and digest(raw) == self._digest_of(doc_file.path):
+            known[key] = (line, column)
+            self._new_positions.add(doc_file.path)
             self._dirty = True
         return line, column
+
+    def _row_of(self, path: str) -> int | _Fresh | None:
+        if self._at is None:
+            self._at = dict(zip(self._paths, range(len(self._paths)), strict=True))
+        at = self._at.get(path)
+        return None if at is None else self._rows[at]
+
+    def _digest_of(self, path: str) -> bytes | None:
+        row = self._row_of(path)
+        if isinstance(row, _Fresh):
+            return row.digest or None
+        return None if row is None or self._old is None else self._old.digest(row)
+
+    def _positions_of(self, path: str) -> dict[Any, tuple[int, int]]:
+        """The positions known for the bytes this run saw: an unchanged or touched entry keeps
+        the old ones; new ones are recorded here."""
+        known = self._positions.get(path)
+        if known is None:
+            row = self._row_of(path)
+            old = self._old.positions.get(path) if self._old is not None else None
+            unchanged = isinstance(row, int) or (isinstance(row, _Fresh) and row.touched)
+            known = dict(old) if unchanged and isinstance(old, dict) else {}
+            self._positions[path] = known
+        return known
 
     # writing
 
     def save(self) -> bool:
-        """Write the cache if anything changed; False when it could not be written (ignored)."""
+        """Write what changed: a journal record when the files are the same and the journal is
+        short, else a new base. False when it could not be written (ignored)."""
         if not self._dirty:
             return True
         from improve.core.fsutil import atomic_write
 
-        data = {"key": self.key, "written_ns": self.started_ns, "entries": self._new,
-                "repo": self._repo}
+        old = self._old
         try:
-            payload = marshal.dumps(data)
-            if not self.folder.is_dir():
-                self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write(self.folder / ".gitignore", GITIGNORE)
-            atomic_write(self.file, _wrap(payload))
+            if (old is not None and old.journal_clean and old.records < JOURNAL_MAX_RECORDS
+                    and old.journal_bytes < JOURNAL_MAX_BYTES and self._same_files(old)):
+                self._append(old)
+            else:
+                payload = marshal.dumps(self._base())
+                if not self.folder.is_dir():
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    atomic_write(self.folder / ".gitignore", GITIGNORE)
+                atomic_write(self.file, _wrap(payload), durable=False)
+                with contextlib.suppress(FileNotFoundError):
+                    self.journal.unlink()  # records name the old base: they would be skipped
         except (OSError, ValueError):
             return False
         self._dirty = False
         return True
+
+    def _same_files(self, old: _Table) -> bool:
+        """The same cacheable files as the base, in the same order."""
+        return all(self._rows[at].digest for at in self._fresh_at  # type: ignore[union-attr]
+                   ) and tuple(self._paths) == old.paths
+
+    def _append(self, old: _Table) -> None:
+        rows = []
+        for at in self._fresh_at:
+            row = self._rows[at]
+            assert isinstance(row, _Fresh)
+            rows.append((at, row.stamp, row.digest, row.findings, row.blob))
+        positions = {path: self._positions[path] for path in sorted(self._new_positions)}
+        record = (self.key, old.base_id, old.records, self.started_ns, tuple(rows), positions,
+                  self._repo)
+        frame = _wrap(marshal.dumps(record), JOURNAL_MAGIC)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, frame)  # one write of one frame: concurrent appends do not interleave
+        finally:
+            os.close(fd)
+
+    def _base(self) -> tuple[Any, ...]:
+        old = self._old
+        if old is not None and self._same_files(old):
+            table = self._patched(old)
+        else:
+            table = self._gathered()
+        for path in self._new_positions:
+            if path in table.index and self._positions[path]:
+                table.positions[path] = self._positions[path]
+        return (self.key, os.urandom(8), self.started_ns, table.paths, table.stamps.tobytes(),
+                bytes(table.digests), table.sizes.tobytes(), table.summaries, table.findings,
+                table.positions, self._repo)
+
+    def _patched(self, old: _Table) -> _Table:
+        """The same files as the old base: its columns, copied whole, with the fresh rows and
+        the journal's rows written over."""
+        stamps, sizes = array(_STAMP_TYPE, old.stamps), array(_SIZE_TYPE, old.sizes)
+        digests = bytearray(old.digests)
+        findings, positions = dict(old.findings), dict(old.positions)
+        fresh = {at: self._rows[at] for at in self._fresh_at}
+        pieces, start = [], 0
+        offsets = old.offsets()
+        for at in sorted(fresh.keys() | old.overrides.keys()):
+            row = fresh.get(at)
+            if isinstance(row, _Fresh):
+                path = self._paths[at]
+                stamps[3 * at:3 * at + 3] = array(_STAMP_TYPE, row.stamp)
+                digests[at * DIGEST_SIZE:(at + 1) * DIGEST_SIZE] = row.digest
+                blob = row.blob
+                if row.findings:
+                    findings[path] = row.findings
+                else:
+                    findings.pop(path, None)
+                if not row.touched:
+                    positions.pop(path, None)
+            else:
+                blob = old.overrides[at]
+            blob = blob or b""
+            sizes[at] = len(blob)
+            pieces += [old.summaries[start:offsets[at]], blob]
+            start = offsets[at + 1]
+        pieces.append(old.summaries[start:])
+        return _Table(old.paths, stamps, digests, sizes, b"".join(pieces), findings, positions)
+
+    def _gathered(self) -> _Table:
+        """Files came or went: the columns rebuilt row by row (uncacheable rows left out)."""
+        old = self._old
+        paths: list[str] = []
+        stamps, sizes = array(_STAMP_TYPE), array(_SIZE_TYPE)
+        digests, blobs = bytearray(), []
+        findings: dict[str, Any] = {}
+        positions: dict[str, Any] = {}
+        for path, row in zip(self._paths, self._rows, strict=True):
+            if isinstance(row, _Fresh):
+                if not row.digest:
+                    continue
+                stamps.extend(row.stamp)
+                row_digest, encoded, blob = row.digest, row.findings, row.blob
+                if row.touched and old is not None and path in old.positions:
+                    positions[path] = old.positions[path]
+            else:
+                assert old is not None
+                stamps.extend(old.stamps[3 * row:3 * row + 3])
+                row_digest, encoded, blob = old.digest(row), old.findings.get(path, ()), old.blob(row)
+                if path in old.positions:
+                    positions[path] = old.positions[path]
+            paths.append(path)
+            digests += row_digest
+            sizes.append(len(blob or b""))
+            blobs.append(blob or b"")
+            if encoded:
+                findings[path] = encoded
+        return _Table(tuple(paths), stamps, digests, sizes, b"".join(blobs), findings, positions)
+
+
+_NOT_YET = _Fresh((0, 0, 0), b"", (), None)  # a row waiting for its analysis
 
 
 def locate_plain(issue: Issue) -> tuple[int, int]:
@@ -394,24 +763,34 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _same_summary(old: Entry | None, blob: bytes | None) -> bool:
+def _same_summary(old: bytes | None, blob: bytes | None) -> bool:
     """Whether a re-analysed file's summary equals its cached one (by value: marshal's bytes
     for equal values can differ)."""
-    if not _well_formed(old):
-        return False
-    if old[5] is None or blob is None:
-        return old[5] is blob
+    if old is None or blob is None:
+        return old is blob
     try:
-        return bool(marshal.loads(old[5]) == marshal.loads(blob))
+        return bool(marshal.loads(old) == marshal.loads(blob))
     except (EOFError, ValueError, TypeError):
         return False
 
 
-def _wrap(payload: bytes) -> bytes:
-    return MAGIC + struct.pack(_HEADER, len(payload), zlib.crc32(payload)) + payload
+def _wrap(payload: bytes, magic: bytes = MAGIC) -> bytes:
+    return magic + struct.pack(_HEADER, len(payload), zlib.crc32(payload)) + payload
 
 
-def _unwrap(blob: bytes) -> bytes | None:
+def _next_frame(view: memoryview, at: int) -> tuple[memoryview | None, int]:
+    """The payload of the journal frame at `at` and where the next one starts (None: damaged)."""
+    head = len(JOURNAL_MAGIC) + struct.calcsize(_HEADER)
+    if view[at:at + len(JOURNAL_MAGIC)] != JOURNAL_MAGIC or len(view) - at < head:
+        return None, len(view)
+    length, checksum = struct.unpack_from(_HEADER, view, at + len(JOURNAL_MAGIC))
+    payload = view[at + head:at + head + length]
+    if len(payload) != length or zlib.crc32(payload) != checksum:
+        return None, len(view)
+    return payload, at + head + length
+
+
+def _unwrap(blob: bytes) -> memoryview | None:
     """The payload when the blob is a whole cache written by improve, else None (a truncated,
     corrupt or foreign file). A checksum, not a signature: it catches damage, and whoever can
     write this folder can write the repository anyway."""
@@ -419,21 +798,7 @@ def _unwrap(blob: bytes) -> bytes | None:
     if len(blob) < head or not blob.startswith(MAGIC):
         return None
     length, checksum = struct.unpack_from(_HEADER, blob, len(MAGIC))
-    payload = blob[head:]
+    payload = memoryview(blob)[head:]  # not copied: a megabyte copy costs a millisecond here
     if len(payload) != length or zlib.crc32(payload) != checksum:
         return None
     return payload
-
-
-def _well_formed(entry: object) -> TypeGuard[Entry]:
-    return (isinstance(entry, list) and len(entry) == _ENTRY_LENGTH
-            and isinstance(entry[3], bytes) and isinstance(entry[4], tuple)
-            and isinstance(entry[5], bytes | None) and isinstance(entry[6], dict | None))
-
-
-def cached_analyze(files: Sequence[DocFile], ctx: Context) -> dict[str, FileResult]:
-    """Every document's result through the cache (loaded, updated and saved in one call)."""
-    store = LintCache(ctx)
-    results = store.analyze(files)
-    store.save()
-    return results

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from improve.core.errors import ConfigError, UsageProblem
 
@@ -25,6 +24,8 @@ def parse_date(text: str, *, what: str = "date") -> dt.date:
 def zone(name: str) -> dt.tzinfo:
     if name.upper() == "UTC":
         return dt.UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # not loaded when today is pinned
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +13,15 @@ from pathlib import Path
 from improve.core.errors import UnsafePathError
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False,
+                 durable: bool = True) -> None:
     """Write `data` to `path` via a temporary file in the same folder, flushed, then renamed.
 
     An interrupted run leaves the old file or the new one, never a mix. The file mode of an
     existing file is kept (unless `mode` is given). With `exclusive`, an existing file is never
     replaced: the rename becomes a hard link that fails if the name is taken (see `improve new`).
+    `durable=False` skips the fsyncs, for data that can be rebuilt and checks itself on reading
+    (the lint cache): after a power cut it may be lost, but another run never sees half of it.
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -32,6 +34,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
             mode = 0o666 & ~umask
     clean_stale_temps(folder)
     # The writer's pid is in the name, so a later run can tell a killed writer's leftover.
+    import tempfile  # writers only: a read-only run does not pay for the import
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
                                     dir=folder)
     tmp = Path(tmp_name)
@@ -39,7 +43,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         if exclusive:
             os.link(tmp, path)  # raises FileExistsError instead of replacing
@@ -50,7 +55,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_dir(folder)
+    if durable:
+        _fsync_dir(folder)
 
 
 _TEMP_RE = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[a-z0-9_]+\.tmp$")

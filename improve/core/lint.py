@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
+from improve.core.cache import CACHE_FILE, CachedResults, DamagedCache
 from improve.core.config import Config
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
@@ -41,20 +43,13 @@ class LintResult:
         return 0
 
 
-def analyze_all(files: Sequence[DocFile], ctx: Context, *, use_cache: bool) -> dict[str, FileResult]:
-    """Per-file results for every document; the cache and the process pool plug in here."""
-    if use_cache and ctx.config.cache:
-        from improve.core.cache import cached_analyze
-
-        return cached_analyze(files, ctx)
-    from improve.core.parallel import analyze_many
-
-    return analyze_many(files, ctx)
-
-
-def repository_issues(results: dict[str, FileResult], ctx: Context) -> list[RepoIssue]:
+def repository_issues(results: Mapping[str, FileResult], ctx: Context) -> list[RepoIssue]:
     """The repository-wide checks, run on the summaries of every document."""
-    index = RepoIndex({p: r.summary for p, r in results.items() if r.summary is not None})
+    if isinstance(results, CachedResults):
+        summaries = results.summaries()
+    else:
+        summaries = {p: r.summary for p, r in results.items() if r.summary is not None}
+    index = RepoIndex(summaries)
     return [issue for check in REPOSITORY_CHECKS for issue in check(index, ctx)]
 
 
@@ -114,13 +109,34 @@ def lint(
     `documents`: the repository's documents when the caller has read them already (the
     handbook's build): without a cache they are checked as they are, not read again.
     """
+    if use_cache and config.cache:
+        try:
+            return _lint(config, today, paths, use_cache=True, selection=selection,
+                         involved_ids=involved_ids, documents=documents)
+        except DamagedCache:  # never trusted: the run starts over without it, and replaces it
+            with contextlib.suppress(OSError):
+                (config.cache_path / CACHE_FILE).unlink()
+    return _lint(config, today, paths, use_cache=False, selection=selection,
+                 involved_ids=involved_ids, documents=documents)
+
+
+def _lint(
+    config: Config,
+    today: dt.date,
+    paths: Sequence[str] | None,
+    *,
+    use_cache: bool,
+    selection: set[str] | None,
+    involved_ids: set[str] | None,
+    documents: Sequence[Document] | None,
+) -> LintResult:
     all_rules()
     ctx = Context(config=config, today=today)
     stats: dict[str, os.stat_result] = {}
     discovery = Discovery(config)  # `git ls-files` runs while the cache loads
     store = None
     try:
-        if use_cache and config.cache:
+        if use_cache:
             from improve.core.cache import LintCache
 
             store = LintCache(ctx)
@@ -129,13 +145,16 @@ def lint(
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
     read = {d.path: d for d in documents or ()}
+    results: Mapping[str, FileResult]
     if store is not None:
         results = store.analyze(files, stats=stats)
     elif read:
         results = {f.path: analyze_document(read[f.path], ctx) if f.path in read
                    else analyze_file(f, ctx) for f in files}
     else:
-        results = analyze_all(files, ctx, use_cache=False)
+        from improve.core.parallel import analyze_many
+
+        results = analyze_many(files, ctx)
     if store is not None:  # unchanged summaries: the cached cross-file issues still hold
         repo_issues = store.repo_issues(lambda: repository_issues(results, ctx))
     else:
@@ -154,9 +173,12 @@ def lint(
             summary = results[path].summary
             if summary and summary.id:
                 wanted_ids.add(summary.id)
-    for path, result in results.items():
-        if chosen is None or path in chosen:
-            findings.extend(result.findings)
+    if isinstance(results, CachedResults):
+        findings.extend(results.findings_of(chosen))
+    else:
+        for path, result in results.items():
+            if chosen is None or path in chosen:
+                findings.extend(result.findings)
     parsed_cache: dict[str, ParsedFile] = {path: doc.parsed for path, doc in read.items()}
     for repo_issue in repo_issues:
         if selection is not None and not _involves(repo_issue, selection, wanted_ids):

@@ -12,7 +12,6 @@ results are the same, in the same order, as the sequential path.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import threading
@@ -22,12 +21,12 @@ from typing import Any, NamedTuple
 
 from improve.core.analyze import FileResult, analyze_file
 from improve.core.cache import Encoded, Stamp, decode_result, encode_result
+from improve.core.hashing import digest
 from improve.core.repository import DocFile
 from improve.core.rules import Context, all_rules
 
 PARALLEL_MIN_FILES = 200
 MAX_PROCESSES = 8
-DIGEST_SIZE = 16
 
 
 class Record(NamedTuple):
@@ -37,10 +36,6 @@ class Record(NamedTuple):
     stamp: Stamp | None
     digest: bytes | None
     data: Encoded
-
-
-def digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=DIGEST_SIZE).digest()
 
 
 def read_stamped(path: str | Path, limit: int) -> tuple[Stamp, bytes] | None:

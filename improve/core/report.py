@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TextIO
 
@@ -41,6 +40,8 @@ def report_text(result: LintResult, stream: TextIO) -> None:
 
 
 def report_json(result: LintResult, stream: TextIO) -> None:
+    import json
+
     json.dump([f.to_dict() for f in result.findings], stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 

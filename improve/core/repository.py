@@ -13,8 +13,8 @@ import os
 import stat
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from improve.core.config import Config
 from improve.core.document import Document
@@ -25,9 +25,12 @@ from improve.model.kinds import KINDS, Kind
 NOT_DOCUMENTS = frozenset({"README.md", "index.md"})
 
 
-@dataclass(frozen=True, order=True)
-class DocFile:
-    """A document's place: repository-relative POSIX path, its kind and its number."""
+class DocFile(NamedTuple):
+    """A document's place: repository-relative POSIX path, its kind and its number.
+
+    A named tuple: discovery makes one per document of the repository on every run, and a tuple
+    is made several times faster than a frozen dataclass (10,000 of them per pre-commit run).
+    """
 
     path: str
     kind_name: str
@@ -46,7 +49,12 @@ def classify(config: Config, rel_path: str) -> DocFile | None:
     number = file_number(name)
     if number is None:
         return None
-    return _classified(rel_path, number, _kind_prefixes(config), config.exclude)
+    kind_name = _folder_kind(rel_path.rpartition("/")[0], _kind_prefixes(config))
+    if kind_name is None:
+        return None
+    if config.exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in config.exclude):
+        return None
+    return DocFile(rel_path, kind_name, number)
 
 
 def _kind_prefixes(config: Config) -> list[tuple[str, str]]:
@@ -54,13 +62,12 @@ def _kind_prefixes(config: Config) -> list[tuple[str, str]]:
     return [(kind.name, config.folder(kind).strip("/") + "/") for kind in KINDS.values()]
 
 
-def _classified(rel_path: str, number: int, prefixes: list[tuple[str, str]],
-                exclude: tuple[str, ...]) -> DocFile | None:
+def _folder_kind(folder: str, prefixes: list[tuple[str, str]]) -> str | None:
+    """The kind whose folder holds `folder` (a repository-relative folder, "" for the root)."""
+    folder_slash = folder + "/"
     for kind_name, prefix in prefixes:
-        if rel_path.startswith(prefix):
-            if exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in exclude):
-                return None
-            return DocFile(rel_path, kind_name, number)
+        if folder_slash.startswith(prefix):
+            return kind_name
     return None
 
 
@@ -120,25 +127,35 @@ class Discovery:
         if names is None:
             names = walk_files(config.root, self.folders)
         # `classify` inlined, and plain strings: on 10,000 files, pathlib costs more than the stat.
+        # A folder's kind is looked up once per folder, not once per file.
         files: list[DocFile] = []
         root = str(config.root)
         prefixes = _kind_prefixes(config)
+        exclude = config.exclude
+        folder_kinds: dict[str, str | None] = {}
+        lstat = os.lstat
         for rel_path in names:
-            name = rel_path.rpartition("/")[2]
+            folder, _, name = rel_path.rpartition("/")
             if name in NOT_DOCUMENTS:
                 continue
             number = file_number(name)
             if number is None:
                 continue
-            doc_file = _classified(rel_path, number, prefixes, config.exclude)
-            if doc_file is None:
+            try:
+                kind_name = folder_kinds[folder]
+            except KeyError:
+                kind_name = folder_kinds[folder] = _folder_kind(folder, prefixes)
+            if kind_name is None:
                 continue
+            if exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in exclude):
+                continue
+            doc_file = DocFile(rel_path, kind_name, number)
             if stats is None:
                 if os.path.lexists(f"{root}/{rel_path}"):
                     files.append(doc_file)
                 continue
             try:
-                stats[rel_path] = os.lstat(f"{root}/{rel_path}")
+                stats[rel_path] = lstat(f"{root}/{rel_path}")
             except OSError:  # tracked, but deleted in the working tree
                 continue
             files.append(doc_file)

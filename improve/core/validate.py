@@ -8,13 +8,12 @@ failure into one sentence at the right line. A test keeps the two in agreement.
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 # RFC 3339, as the compiled fast path reads it (ASCII digits only; `\d` would take any script's):
@@ -37,9 +36,14 @@ class SchemaError:
     value: Any = None
 
 
+# Package data, read as plain files (pip installs packages unpacked): importlib.resources would
+# cost every run from pre-commit a few milliseconds of imports.
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
 @cache
 def schema_text(name: str) -> str:
-    return resources.files("improve.core.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return (SCHEMAS / f"{name}.schema.json").read_text("utf-8")
 
 
 @cache
@@ -55,10 +59,10 @@ def bundled_schema(name: str) -> dict[str, Any]:
 
 def schema_fingerprint() -> str:
     """A hash of every shipped schema, so the cache notices a schema change."""
-    import hashlib
+    from improve.core.hashing import hasher
 
-    digest = hashlib.sha256()
-    for entry in sorted(resources.files("improve.core.schemas").iterdir(), key=lambda e: e.name):
+    digest = hasher()
+    for entry in sorted(SCHEMAS.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
             digest.update(entry.name.encode())
             digest.update(entry.read_bytes())
@@ -247,7 +251,9 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
         options = error.validator_value if keyword == "enum" else [error.validator_value]
         message = f"{_field(path)} is {value!r}; expected one of: " + ", ".join(map(str, options))
         if isinstance(value, str):
-            close = difflib.get_close_matches(value, [str(o) for o in options], n=1)
+            from difflib import get_close_matches
+
+            close = get_close_matches(value, [str(o) for o in options], n=1)
             if close:
                 message += f" (did you mean {close[0]!r}?)"
         yield SchemaError(path, "invalid-value", message)
@@ -304,7 +310,9 @@ def _example_id(pattern: str) -> str:
 
 def _unknown(name: str, allowed: list[str]) -> str:
     message = f"`{name}` is not a known field"
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, allowed, n=1, cutoff=0.6)
     if close:
         message += f"; did you mean `{close[0]}`?"
     return message

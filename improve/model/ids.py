@@ -8,7 +8,7 @@ from dataclasses import dataclass
 DOC_ID_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<number>[0-9]{4,})$")
 ITEM_ID_RE = re.compile(r"^A[1-9][0-9]*$")
 ITEM_REF_RE = re.compile(r"^(?P<doc>[A-Z][A-Z0-9]*-[0-9]{4,})#(?P<item>A[1-9][0-9]*)$")
-FILE_NAME_RE = re.compile(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md$")
+FILE_NAME_RE = re.compile(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md\Z")
 NUMBER_WIDTH = 4
 
 
@@ -41,9 +41,16 @@ def parse_item_ref(text: str) -> tuple[str, str] | None:
 
 
 def file_number(name: str) -> int | None:
-    """The number a document's file name starts with, None for names that are not documents."""
-    match = FILE_NAME_RE.match(name)
-    return int(match["number"]) if match else None
+    """The number a document's file name starts with, None for names that are not documents.
+
+    What `FILE_NAME_RE` matches, in string operations: discovery asks this of every file of
+    the handbook on every run, and they are several times faster than the regex.
+    """
+    head, dash, rest = name.partition("-")
+    if (dash and head.isascii() and head.isdigit() and len(rest) > 3 and rest.endswith(".md")
+            and "/" not in rest):
+        return int(head)
+    return None
 
 
 def file_name(number: int, slug: str) -> str:

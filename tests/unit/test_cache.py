@@ -14,7 +14,7 @@ import marshal
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -244,20 +244,55 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(handbook: Path, damage: str) -> 
         assert findings(handbook, use_cache=True) == expected
 
 
+def load_payload(root: Path) -> list[Any]:
+    """The cache file's payload: key, written_ns, then its columns (see improve.core.cache)."""
+    blob = (root / ".improve-cache" / CACHE_FILE).read_bytes()
+    return list(marshal.loads(cache_module._unwrap(blob) or b""))
+
+
+def store_payload(root: Path, payload: list[Any]) -> None:
+    """Write a payload back with valid framing, as a damaged-but-checksummed cache would be."""
+    (root / ".improve-cache" / CACHE_FILE).write_bytes(cache_module._wrap(marshal.dumps(tuple(payload))))
+
+
+FINDINGS_COLUMN, SIZES_COLUMN, SUMMARIES_COLUMN = 8, 6, 7
+
+
 def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Counter) -> None:
+    (handbook / CITED_RUNBOOK).unlink()  # some documents with findings
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
-    cache_file = handbook / ".improve-cache" / CACHE_FILE
-    data = marshal.loads(cache_module._unwrap(cache_file.read_bytes()) or b"")
-    first, second, third, *_ = sorted(data["entries"])
-    data["entries"][first] = ["not", "an", "entry"]
-    data["entries"][second] = [1, 2, 3, b"", ("not a finding",), None, None]
-    unknown_severity = ((1, 1, "rule", "fatal", "message"),)
-    data["entries"][third] = [*data["entries"][third][:4], unknown_severity, None, None]
-    cache_file.write_bytes(cache_module._wrap(marshal.dumps(data)))
+    payload = load_payload(handbook)
+    with_findings = sorted(payload[FINDINGS_COLUMN])
+    assert len(with_findings) >= 2
+    first, second = with_findings[:2]
+    payload[FINDINGS_COLUMN][first] = ("not a finding",)
+    payload[FINDINGS_COLUMN][second] = ((1, 1, "rule", "fatal", "message"),)  # unknown severity
+    store_payload(handbook, payload)
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
-    assert analysed.take() == sorted([first, second, third])
+    assert analysed.take() == [first, second]
+    assert findings(handbook, use_cache=True) == expected
+    assert analysed.take() == []  # the analysed entries were written back
+
+
+def test_a_summary_that_does_not_unpack_is_never_trusted(handbook: Path, analysed: Counter) -> None:
+    expected = findings(handbook, use_cache=False)
+    findings(handbook, use_cache=True)
+    payload = load_payload(handbook)
+    size = array("I", payload[SIZES_COLUMN])[0]
+    payload[SUMMARIES_COLUMN] = b"\xff" * size + payload[SUMMARIES_COLUMN][size:]
+    store_payload(handbook, payload)
+    # A front matter edit: the repository-wide checks need every summary, the damaged one too.
+    edited = handbook / "rca" / "0003-delayed-merchant-webhooks.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "status: published", "status: finished", 1), encoding="utf-8")
+    analysed.take()
+    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False) != expected
+    documents = len(discover(load_config(handbook)))
+    assert len(analysed.take()) == 2 * documents + 1  # the edit, then everything twice: no cache
+    findings(handbook, use_cache=True)
+    assert LintCache(Context(load_config(handbook), TODAY)).loaded, "a new cache was written"
 
 
 def test_an_unwritable_cache_is_skipped(handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -419,7 +454,7 @@ def test_concurrent_runs_leave_a_valid_cache_and_agree(handbook: Path) -> None:
         store = LintCache(Context(load_config(handbook), TODAY))
         assert store.loaded, "the cache the concurrent runs left is valid"
     leftovers = [p.name for p in (handbook / ".improve-cache").iterdir()
-                 if p.name not in (CACHE_FILE, ".gitignore")]
+                 if p.name not in (CACHE_FILE, cache_module.JOURNAL_FILE, ".gitignore")]
     assert leftovers == []  # no temporary files left behind
     assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
 
@@ -456,19 +491,154 @@ def test_the_cache_key_covers_what_can_change_a_finding(handbook: Path) -> None:
     assert cache_module.cache_key(Context(load_config(handbook), TODAY)) != with_templates
 
 
-def iter_entries(root: Path) -> Iterator[tuple[str, Any]]:
-    data = marshal.loads(cache_module._unwrap((root / ".improve-cache" / CACHE_FILE)
-                                              .read_bytes()) or b"")
-    yield from data["entries"].items()
-
-
 def test_the_cache_holds_summaries_not_documents(handbook: Path) -> None:
     findings(handbook, use_cache=True)
-    entries = dict(iter_entries(handbook))
-    assert set(entries) == {f.path for f in discover(load_config(handbook))}
-    for _path, entry in entries.items():
-        mtime, size, inode, digest, found, summary, _positions = entry
-        assert all(isinstance(number, int) for number in (mtime, size, inode))
-        assert isinstance(digest, bytes)
-        assert isinstance(found, tuple)
-        assert summary is None or len(summary) < size  # compact: smaller than the document
+    config = load_config(handbook)
+    payload = load_payload(handbook)
+    table = cache_module._Table.from_payload(tuple(payload))
+    assert table is not None
+    assert list(table.paths) == [f.path for f in discover(config)]
+    assert len(table.stamps) == 3 * len(table.paths)
+    for i, path in enumerate(table.paths):
+        size = (handbook / path).stat().st_size
+        mtime, stamped_size, _inode = table.stamps[3 * i:3 * i + 3]
+        assert (mtime, stamped_size) == ((handbook / path).stat().st_mtime_ns, size)
+        assert len(table.digest(i)) == 16
+        blob = table.blob(i)
+        assert blob is None or len(blob) < size  # compact: smaller than the document
+        summary = cache_module.unpack_summary(path, blob)
+        assert summary is None or summary.path == path
+
+
+# --- the journal: what a one-file run writes -----------------------------------------------------
+
+EDITED = "rca/0003-delayed-merchant-webhooks.md"
+OTHER = "retros/0001-sprint-18.md"
+
+
+def edit_body(root: Path, rel: str, line: str = "One more line.") -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
+def cache_files(root: Path) -> tuple[Path, Path]:
+    folder = root / ".improve-cache"
+    return folder / CACHE_FILE, folder / cache_module.JOURNAL_FILE
+
+
+def test_a_one_file_run_appends_to_the_journal_and_leaves_the_base_alone(
+        handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    base, journal = cache_files(handbook)
+    before = base.read_bytes()
+    analysed.take()
+    edit_body(handbook, EDITED)
+    one = findings(handbook, use_cache=True, paths=[EDITED])
+    assert analysed.take() == [EDITED]
+    assert base.read_bytes() == before
+    assert 0 < journal.stat().st_size < 2000  # one row, not the whole cache
+    assert one == findings(handbook, use_cache=False, paths=[EDITED])
+    expected = findings(handbook, use_cache=False)
+    analysed.take()
+    # The next run reads the base and the journal: nothing is analysed again.
+    assert findings(handbook, use_cache=True) == expected
+    assert analysed.take() == []
+
+
+def test_a_front_matter_change_in_the_journal_keeps_cross_file_findings_right(
+        handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    (handbook / CITED_RUNBOOK).unlink()  # files went: a new base
+    findings(handbook, use_cache=True)
+    _base, journal = cache_files(handbook)
+    assert not journal.exists()
+    citing = handbook / "rca" / "0002-acquirer-certificate-change.md"
+    citing.write_text(citing.read_text(encoding="utf-8").replace("RB-0002", "RB-0003"),
+                      encoding="utf-8")  # the dangling reference is mended
+    fixed = findings(handbook, use_cache=True)
+    assert journal.exists()
+    assert not any(f.rule == "dangling-reference" for f in fixed)
+    assert fixed == findings(handbook, use_cache=False)
+    analysed.take()
+    assert findings(handbook, use_cache=True) == fixed  # the record's repository-wide issues
+    assert analysed.take() == []
+
+
+def test_a_long_journal_is_folded_into_a_new_base(
+        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "JOURNAL_MAX_RECORDS", 3)
+    findings(handbook, use_cache=True)
+    base, journal = cache_files(handbook)
+    before = base.read_bytes()
+    for number in range(3):
+        edit_body(handbook, EDITED, f"Line {number}.")
+        findings(handbook, use_cache=True)
+        assert base.read_bytes() == before
+    edit_body(handbook, EDITED, "Line 3.")
+    folded = findings(handbook, use_cache=True)
+    assert base.read_bytes() != before
+    assert not journal.exists()
+    assert folded == findings(handbook, use_cache=False)
+    analysed.take()
+    assert findings(handbook, use_cache=True) == folded
+    assert analysed.take() == []
+
+
+def frames(journal: Path) -> list[bytes]:
+    """The journal's records, each as its whole frame."""
+    data, found, at = journal.read_bytes(), [], 0
+    view = memoryview(data)
+    while at < len(data):
+        payload, after = cache_module._next_frame(view, at)
+        assert payload is not None
+        found.append(data[at:after])
+        at = after
+    return found
+
+
+def test_a_torn_journal_record_is_ignored(handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    _base, journal = cache_files(handbook)
+    edit_body(handbook, EDITED)
+    findings(handbook, use_cache=True)
+    journal.write_bytes(journal.read_bytes()[:-7])  # a run killed in the middle of its write
+    analysed.take()
+    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
+    everything = [f.path for f in discover(load_config(handbook))]
+    assert analysed.take() == sorted([EDITED, *everything])  # the warm run's, the uncached
+    assert not journal.exists()  # the next write was a new base
+
+
+def test_of_two_records_written_at_once_only_the_first_is_applied(
+        handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    _base, journal = cache_files(handbook)
+    edit_body(handbook, EDITED)
+    findings(handbook, use_cache=True)
+    first = journal.read_bytes()
+    journal.unlink()  # as if a second run had read the cache before the first one appended
+    edit_body(handbook, OTHER)
+    findings(handbook, use_cache=True)  # its record: both files, as the first record's seq
+    second = frames(journal)
+    assert len(second) == 1
+    journal.write_bytes(first + second[0])
+    analysed.take()
+    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
+    warm_misses = [p for p in analysed.take() if p == OTHER]
+    assert warm_misses == [OTHER, OTHER]  # the warm run's (its record was skipped), the uncached
+
+
+def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    _base, journal = cache_files(handbook)
+    edit_body(handbook, EDITED)
+    findings(handbook, use_cache=True)
+    payload, _after = cache_module._next_frame(memoryview(journal.read_bytes()), 0)
+    assert payload is not None
+    record = list(marshal.loads(payload))
+    record[1] = b"another"
+    journal.write_bytes(cache_module._wrap(marshal.dumps(tuple(record)), cache_module.JOURNAL_MAGIC))
+    analysed.take()
+    warm = findings(handbook, use_cache=True)
+    assert analysed.take() == [EDITED]
+    assert warm == findings(handbook, use_cache=False)

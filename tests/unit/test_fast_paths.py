@@ -322,3 +322,30 @@ def test_missing_carry_over_equals_the_quadratic_scan(index: RepoIndex) -> None:
 def test_yaml_module_is_the_libyaml_one() -> None:
     """The benchmark's floor and the reader both use libyaml; without it both are slower."""
     assert getattr(yaml, "__with_libyaml__", False)
+
+
+# --- file names: string operations against the regex they replaced ---------------------------
+
+TRICKY_NAMES = ["0001-x.md", "1-a.md", "0001-.md", "0001-x.md\n", "x-0001.md", "0001x.md",
+                "０００１-x.md", "²-x.md", "0001-a/b.md", "0001-x.MD", "0001-x.md.bak", "-x.md",
+                "0001--.md", "0001-x-y.md", "00000000000000000001-big.md", "0001-.md.md", ""]
+
+
+def file_number_reference(name: str) -> int | None:
+    match = re.match(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md\Z", name)
+    return int(match["number"]) if match else None
+
+
+@pytest.mark.parametrize("name", TRICKY_NAMES)
+def test_file_number_on_tricky_names(name: str) -> None:
+    from improve.model.ids import FILE_NAME_RE, file_number
+
+    assert file_number(name) == file_number_reference(name)
+    assert (file_number(name) is not None) == bool(FILE_NAME_RE.match(name))
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789-./xa\n²٣"), max_size=12))
+def test_file_number_on_generated_names(name: str) -> None:
+    from improve.model.ids import file_number
+
+    assert file_number(name) == file_number_reference(name)

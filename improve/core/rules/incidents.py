@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from improve.core.document import Document, as_datetime
@@ -64,7 +63,9 @@ def check_vocabulary(doc: Document, ctx: Context) -> Iterable[Issue]:
                 continue
             path = (name, index) if isinstance(value, list) else (name,)
             message = f"`{name}` value {entry!r} is not in the vocabulary"
-            close = difflib.get_close_matches(entry, allowed, n=1)
+            from difflib import get_close_matches  # only for a value that is not allowed
+
+            close = get_close_matches(entry, allowed, n=1)
             if close:
                 message += f" (did you mean {close[0]!r}?)"
             message += (f"; use one of {', '.join(allowed)} or add it under "
