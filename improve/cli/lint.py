@@ -22,16 +22,26 @@ from improve.cli.main import app, today_option
 def lint(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool, no_cache: bool,
          since: str | None) -> int:
     """Check documents against their schemas and the rules (no PATH: the whole repository)."""
-    from improve.core.lint import lint as run_lint
-    from improve.core.report import REPORTERS
-
     state = app(ctx)
+    state.use_cache = not no_cache
     config = state.config
+    today = state.today
     if since:
         from improve.core.changes import lint_since
 
-        result = lint_since(config, state.today, since, list(paths) or None, use_cache=not no_cache)
+        result = lint_since(config, today, since, list(paths) or None, use_cache=not no_cache)
     else:
-        result = run_lint(config, state.today, list(paths) or None, use_cache=not no_cache)
+        from improve.core.discovery import Discovery
+
+        discovery = Discovery(config)  # git lists the documents while the linter loads
+        try:
+            from improve.core.lint import lint as run_lint
+
+            result = run_lint(config, today, list(paths) or None, use_cache=not no_cache,
+                              discovery=discovery)
+        finally:
+            discovery.close()
+    from improve.core.report import REPORTERS
+
     REPORTERS[fmt](result, sys.stdout)
     return result.exit_code(strict=strict)

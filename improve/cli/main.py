@@ -55,6 +55,7 @@ class App:
     today_option: str | None = None
     root_option: Path | None = None
     debug: bool = False
+    use_cache: bool = True  # `improve lint --no-cache` also validates the config afresh
     _config: Any = field(default=None, repr=False)
 
     @property
@@ -62,10 +63,7 @@ class App:
         if self._config is None:
             from improve.core.config import load_config
 
-            if self.root_option is not None:
-                self._config = load_config(self.root_option)
-            else:
-                self._config = load_config()
+            self._config = load_config(self.root_option, use_memo=self.use_cache)
         return self._config
 
     @property

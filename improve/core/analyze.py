@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from improve.core.discovery import DocFile
 from improve.core.document import Document
 from improve.core.frontmatter import ParsedFile
-from improve.core.repository import DocFile, read_document
+from improve.core.repository import read_document
 from improve.core.rules import DOCUMENT_CHECKS, RULES, Context, Issue, all_rules
 from improve.core.summary import Summary, summarize
 from improve.model.finding import Finding, Severity

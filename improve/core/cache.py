@@ -47,14 +47,16 @@ from typing import Any, NamedTuple
 
 from improve import __version__
 from improve.core.analyze import FileResult, locate
-from improve.core.hashing import DIGEST_SIZE, digest, hasher
-from improve.core.repository import DocFile
+from improve.core.discovery import DocFile
+from improve.core.hashing import CONTENT_ID_SIZE as DIGEST_SIZE
+from improve.core.hashing import content_id, hasher
 from improve.core.rules import Context, Issue, RepoIssue
 from improve.core.summary import Summary
+from improve.core.validate import ValidMemo
 from improve.model.finding import Finding, Severity
 
 CACHE_FILE = "lint.cache"
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"improve lint cache\n"
 _HEADER = "<QI"  # payload length, CRC-32 of the payload
 # Stamps this close to (or after) the start of the run that recorded them are checked by content.
@@ -200,7 +202,9 @@ def cache_key(ctx: Context) -> str:
 #   base_id     random bytes naming this base: journal records name the base they extend
 #   paths       sorted tuple of repository-relative paths
 #   stamps      int64 triples (mtime_ns, size, inode), one per path
-#   digests     16-byte BLAKE2b digests of the bytes analysed, one per path
+#   digests     git's 20-byte blob id of the bytes analysed, one per path
+#   valids      16-byte key of the front matter when it passed the schema checks (ValidMemo),
+#               zeros otherwise, one per path
 #   sizes       uint32 byte length of each summary blob (0: no summary), one per path
 #   summaries   the summary blobs, back to back
 #   findings    {path: encoded findings}, only for documents with findings
@@ -208,7 +212,8 @@ def cache_key(ctx: Context) -> str:
 #   repo        the repository-wide issues, valid while no summary changes
 #
 # A journal record is what one run changed when the files stayed the same: (key, base_id, seq,
-# started_ns, rows, positions, repo), each row (index, stamp, digest, findings, summary blob).
+# started_ns, rows, positions, repo), each row (index, stamp, digest, findings, summary blob,
+# valid key).
 # It is applied only to the base it names and only as the `seq`-th record: of two runs that
 # appended at once, the second one's record is skipped (its files are looked at again next
 # time), so every record applied was computed from exactly the state before it. Records are
@@ -221,7 +226,9 @@ JOURNAL_MAGIC = b"IJ"
 JOURNAL_MAX_RECORDS = 32
 JOURNAL_MAX_BYTES = 1 << 20
 _STAMP_TYPE, _SIZE_TYPE = "q", "I"  # machine-dependent widths and byte order: in the key
-_FIELDS = 11  # key, base_id, written_ns, then the columns above
+_FIELDS = 12  # key, base_id, written_ns, then the columns above
+VALID_SIZE = ValidMemo.KEY_SIZE
+_NO_KEY = bytes(VALID_SIZE)
 _RECORD_FIELDS = 7
 
 
@@ -246,16 +253,18 @@ class _Table:
         "stamps",
         "summaries",
         "trusted_before",
+        "valids",
         "written_ns",
     )
 
     def __init__(self, paths: tuple[str, ...], stamps: array[int], digests: bytes | bytearray,
-                 sizes: array[int], summaries: bytes, findings: dict[str, Any],
-                 positions: dict[str, Any], *, base_id: bytes = b"", written_ns: int = 0,
-                 repo: tuple[EncodedIssue, ...] | None = None) -> None:
+                 valids: bytes | bytearray, sizes: array[int], summaries: bytes,
+                 findings: dict[str, Any], positions: dict[str, Any], *, base_id: bytes = b"",
+                 written_ns: int = 0, repo: tuple[EncodedIssue, ...] | None = None) -> None:
         self.paths = paths
         self.stamps = stamps
         self.digests = bytearray(digests)
+        self.valids = bytearray(valids)
         self.sizes = sizes
         self.summaries = summaries
         self.findings = findings
@@ -273,11 +282,12 @@ class _Table:
 
     @classmethod
     def from_payload(cls, data: tuple[Any, ...]) -> _Table | None:
-        (_key, base_id, written, paths, stamps, digests, sizes, summaries, findings, positions,
-         repo) = data
+        (_key, base_id, written, paths, stamps, digests, valids, sizes, summaries, findings,
+         positions, repo) = data
         if not (isinstance(base_id, bytes) and isinstance(written, int)
                 and isinstance(paths, tuple) and isinstance(stamps, bytes)
-                and isinstance(digests, bytes) and isinstance(sizes, bytes)
+                and isinstance(digests, bytes) and isinstance(valids, bytes)
+                and isinstance(sizes, bytes)
                 and isinstance(summaries, bytes) and isinstance(findings, dict)
                 and isinstance(positions, dict) and isinstance(repo, tuple | None)):
             return None
@@ -285,21 +295,21 @@ class _Table:
         stamp_array, size_array = array(_STAMP_TYPE), array(_SIZE_TYPE)
         if len(stamps) != 3 * count * stamp_array.itemsize or len(digests) != DIGEST_SIZE * count:
             return None
-        if len(sizes) != count * size_array.itemsize:
+        if len(sizes) != count * size_array.itemsize or len(valids) != VALID_SIZE * count:
             return None
         stamp_array.frombytes(stamps)
         size_array.frombytes(sizes)
         if sum(size_array) != len(summaries):
             return None
-        table = cls(paths, stamp_array, digests, size_array, summaries, findings, positions,
-                    base_id=base_id, written_ns=written, repo=repo)
+        table = cls(paths, stamp_array, digests, valids, size_array, summaries, findings,
+                    positions, base_id=base_id, written_ns=written, repo=repo)
         if len(table.index) != count:  # a path twice
             return None
         return table
 
     @classmethod
     def empty(cls) -> _Table:
-        return cls((), array(_STAMP_TYPE), b"", array(_SIZE_TYPE), b"", {}, {})
+        return cls((), array(_STAMP_TYPE), b"", b"", array(_SIZE_TYPE), b"", {}, {})
 
     def offsets(self) -> list[int]:
         """Where each base summary blob starts (and, last, where the last one ends)."""
@@ -317,6 +327,10 @@ class _Table:
     def digest(self, i: int) -> bytes:
         return bytes(self.digests[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE])
 
+    def valid(self, i: int) -> bytes:
+        key = bytes(self.valids[i * VALID_SIZE:(i + 1) * VALID_SIZE])
+        return b"" if key == _NO_KEY else key
+
     def apply(self, record: object, key: str) -> bool:
         """Apply a journal record if it extends exactly this state; False when it does not."""
         if not (isinstance(record, tuple) and len(record) == _RECORD_FIELDS):
@@ -328,13 +342,14 @@ class _Table:
             return False
         count = len(self.paths)
         for row in rows:  # all checked before any is applied
-            if not (isinstance(row, tuple) and len(row) == 5 and isinstance(row[0], int)
+            if not (isinstance(row, tuple) and len(row) == 6 and isinstance(row[0], int)
                     and 0 <= row[0] < count and isinstance(row[1], tuple) and len(row[1]) == 3
                     and all(isinstance(n, int) for n in row[1]) and isinstance(row[2], bytes)
                     and len(row[2]) == DIGEST_SIZE and isinstance(row[3], tuple)
-                    and isinstance(row[4], bytes | None)):
+                    and isinstance(row[4], bytes | None) and isinstance(row[5], bytes)
+                    and len(row[5]) in (0, VALID_SIZE)):
                 return False
-        for i, stamp, row_digest, encoded, blob in rows:
+        for i, stamp, row_digest, encoded, blob, valid in rows:
             path = self.paths[i]
             self.stamps[3 * i:3 * i + 3] = array(_STAMP_TYPE, stamp)
             if self.digest(i) != row_digest:
@@ -345,6 +360,7 @@ class _Table:
             else:
                 self.findings.pop(path, None)
             self.overrides[i] = blob
+            self.valids[i * VALID_SIZE:(i + 1) * VALID_SIZE] = valid or _NO_KEY
             self.trusted_before[i] = started - RACY_NS
         self.positions.update(positions)
         self.repo = repo
@@ -360,6 +376,7 @@ class _Fresh(NamedTuple):
     findings: tuple[EncodedFinding, ...]
     blob: bytes | None
     touched: bool = False  # the old entry's bytes, under a new stamp: its positions still hold
+    valid: bytes = b""  # its front matter's memo key, when it passed the schema checks
 
 
 class CachedResults(Mapping[str, FileResult]):
@@ -414,6 +431,9 @@ class LintCache:
         self.loaded = False  # whether a valid base was found
         self._old: _Table | None = self._load()
         self._old_repo = self._old.repo if self._old is not None else None
+        # This run's analyses know the front matter that passed the schema checks before.
+        self.ctx = dataclasses.replace(
+            ctx, memo=ValidMemo(bytes(self._old.valids) if self._old is not None else b""))
         # This run's entries, in the order of its files: an old row's index, or a fresh entry.
         self._paths: list[str] = []
         self._rows: list[int | _Fresh] = []
@@ -474,16 +494,21 @@ class LintCache:
                 table.journal_clean = False
 
     def analyze(self, files: Sequence[DocFile],
-                stats: dict[str, os.stat_result] | None = None) -> CachedResults:
+                stats: dict[str, os.stat_result] | None = None,
+                clean: Mapping[str, str] | None = None) -> CachedResults:
         """Every document's result: cached where unchanged, analysed (in parallel) otherwise.
 
-        `stats`: `os.lstat` results already taken (by `discover`), to not stat twice.
+        A row is unchanged when git vouches for its file (`clean`: tracked, unchanged in the
+        working tree, with the blob id the row analysed), else when its stamp is the recorded
+        one (`stats`: `os.lstat` results already taken by `discover`, to not stat twice).
         """
         from improve.core.parallel import analyze_records
 
         stats = stats or {}
+        clean = clean or {}
         old = self._old or _Table.empty()
         index, stamps, old_findings = old.index, old.stamps, old.findings
+        blob_ids = old.digests.hex() if clean else ""  # one conversion, sliced per row
         base_trust, row_trust = old.written_ns - RACY_NS, old.trusted_before
         rows: list[int | _Fresh] = []
         findings: dict[str, list[Finding]] = {}
@@ -497,16 +522,23 @@ class LintCache:
                 row: int | _Fresh | None = None
                 if i is not None:
                     try:
-                        info = stats.get(path) or lstat(f"{root}/{path}")
-                        j = 3 * i
-                        trusted_before = row_trust.get(i, base_trust) if row_trust else base_trust
-                        if (info.st_mtime_ns == stamps[j] and info.st_size == stamps[j + 1]
-                                and info.st_ino == stamps[j + 2] and stamps[j] < trusted_before
-                                and stat.S_ISREG(info.st_mode)):
-                            row = i
+                        blob_id = clean.get(path)
+                        at = 2 * DIGEST_SIZE * i
+                        if blob_id is not None and blob_ids[at:at + 2 * DIGEST_SIZE] == blob_id:
+                            row = i  # git's index holds the very bytes this row analysed
                         else:
-                            row = self._touched(doc_file, old, i)
-                        encoded = old_findings.get(path)
+                            info = stats.get(path) or lstat(f"{root}/{path}")
+                            j = 3 * i
+                            trusted_before = (row_trust.get(i, base_trust) if row_trust
+                                              else base_trust)
+                            if (info.st_mtime_ns == stamps[j] and info.st_size == stamps[j + 1]
+                                    and info.st_ino == stamps[j + 2]
+                                    and stamps[j] < trusted_before
+                                    and stat.S_ISREG(info.st_mode)):
+                                row = i
+                            else:
+                                row = self._touched(doc_file, old, i)
+                        encoded = old_findings.get(path) if row is not None else None
                         if encoded:
                             findings[path] = decode_findings(path, encoded)
                     except (OSError, LookupError, TypeError, ValueError):
@@ -525,12 +557,15 @@ class LintCache:
             record = next(records)
             encoded, blob = record.data
             cacheable = record.stamp is not None and record.digest is not None
-            rows[at] = _Fresh(record.stamp or (0, 0, 0), record.digest or b"", encoded, blob)
+            rows[at] = _Fresh(record.stamp or (0, 0, 0), record.digest or b"", encoded, blob,
+                              valid=record.valid)
             if same:
                 i = index.get(record.path)
                 same = cacheable and i is not None and _same_summary(old.blob(i), blob)
             if encoded:
                 findings[record.path] = decode_findings(record.path, encoded)
+            else:
+                findings.pop(record.path, None)
         self._paths = [doc_file.path for doc_file in files]
         self._rows, self._fresh_at = rows, fresh_at
         self._summaries_same = same
@@ -551,10 +586,10 @@ class LintCache:
         from improve.core.parallel import read_stamped
 
         got = read_stamped(f"{self.root}/{doc_file.path}", self.ctx.config.max_file_size)
-        if got is None or digest(got[1]) != old.digest(i):
+        if got is None or content_id(got[1]) != old.digest(i):
             return None
         return _Fresh(got[0], old.digest(i), old.findings.get(doc_file.path, ()), old.blob(i),
-                      touched=True)
+                      touched=True, valid=old.valid(i))
 
     def repo_issues(self, compute: Callable[[], list[RepoIssue]]) -> list[RepoIssue]:
         """The repository-wide issues: the cached ones when no summary changed, else `compute()`."""
@@ -588,7 +623,7 @@ class LintCache:
         raw = got[1] if got is not None else None
         doc = read_document(self.ctx.config, doc_file, raw=raw)
         line, column = locate(doc.parsed, issue)
-        if raw is not None and digest(raw) == self._digest_of(doc_file.path):
+        if raw is not None and content_id(raw) == self._digest_of(doc_file.path):
             known[key] = (line, column)
             self._new_positions.add(doc_file.path)
             self._dirty = True
@@ -655,7 +690,7 @@ class LintCache:
         for at in self._fresh_at:
             row = self._rows[at]
             assert isinstance(row, _Fresh)
-            rows.append((at, row.stamp, row.digest, row.findings, row.blob))
+            rows.append((at, row.stamp, row.digest, row.findings, row.blob, row.valid))
         positions = {path: self._positions[path] for path in sorted(self._new_positions)}
         record = (self.key, old.base_id, old.records, self.started_ns, tuple(rows), positions,
                   self._repo)
@@ -676,14 +711,14 @@ class LintCache:
             if path in table.index and self._positions[path]:
                 table.positions[path] = self._positions[path]
         return (self.key, os.urandom(8), self.started_ns, table.paths, table.stamps.tobytes(),
-                bytes(table.digests), table.sizes.tobytes(), table.summaries, table.findings,
-                table.positions, self._repo)
+                bytes(table.digests), bytes(table.valids), table.sizes.tobytes(), table.summaries,
+                table.findings, table.positions, self._repo)
 
     def _patched(self, old: _Table) -> _Table:
         """The same files as the old base: its columns, copied whole, with the fresh rows and
         the journal's rows written over."""
         stamps, sizes = array(_STAMP_TYPE, old.stamps), array(_SIZE_TYPE, old.sizes)
-        digests = bytearray(old.digests)
+        digests, valids = bytearray(old.digests), bytearray(old.valids)
         findings, positions = dict(old.findings), dict(old.positions)
         fresh = {at: self._rows[at] for at in self._fresh_at}
         pieces, start = [], 0
@@ -694,6 +729,7 @@ class LintCache:
                 path = self._paths[at]
                 stamps[3 * at:3 * at + 3] = array(_STAMP_TYPE, row.stamp)
                 digests[at * DIGEST_SIZE:(at + 1) * DIGEST_SIZE] = row.digest
+                valids[at * VALID_SIZE:(at + 1) * VALID_SIZE] = row.valid or _NO_KEY
                 blob = row.blob
                 if row.findings:
                     findings[path] = row.findings
@@ -708,14 +744,15 @@ class LintCache:
             pieces += [old.summaries[start:offsets[at]], blob]
             start = offsets[at + 1]
         pieces.append(old.summaries[start:])
-        return _Table(old.paths, stamps, digests, sizes, b"".join(pieces), findings, positions)
+        return _Table(old.paths, stamps, digests, valids, sizes, b"".join(pieces), findings,
+                      positions)
 
     def _gathered(self) -> _Table:
         """Files came or went: the columns rebuilt row by row (uncacheable rows left out)."""
         old = self._old
         paths: list[str] = []
         stamps, sizes = array(_STAMP_TYPE), array(_SIZE_TYPE)
-        digests, blobs = bytearray(), []
+        digests, valids, blobs = bytearray(), bytearray(), []
         findings: dict[str, Any] = {}
         positions: dict[str, Any] = {}
         for path, row in zip(self._paths, self._rows, strict=True):
@@ -723,22 +760,25 @@ class LintCache:
                 if not row.digest:
                     continue
                 stamps.extend(row.stamp)
-                row_digest, encoded, blob = row.digest, row.findings, row.blob
+                row_digest, encoded, blob, valid = row.digest, row.findings, row.blob, row.valid
                 if row.touched and old is not None and path in old.positions:
                     positions[path] = old.positions[path]
             else:
                 assert old is not None
                 stamps.extend(old.stamps[3 * row:3 * row + 3])
                 row_digest, encoded, blob = old.digest(row), old.findings.get(path, ()), old.blob(row)
+                valid = old.valid(row)
                 if path in old.positions:
                     positions[path] = old.positions[path]
             paths.append(path)
             digests += row_digest
+            valids += valid or _NO_KEY
             sizes.append(len(blob or b""))
             blobs.append(blob or b"")
             if encoded:
                 findings[path] = encoded
-        return _Table(tuple(paths), stamps, digests, sizes, b"".join(blobs), findings, positions)
+        return _Table(tuple(paths), stamps, digests, valids, sizes, b"".join(blobs), findings,
+                      positions)
 
 
 _NOT_YET = _Fresh((0, 0, 0), b"", (), None)  # a row waiting for its analysis

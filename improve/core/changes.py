@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from improve.core.config import Config
+from improve.core.discovery import DocFile, classify, discover
 from improve.core.document import Document
 from improve.core.frontmatter import parse
 from improve.core.gitrev import Change, comparison_base, diff, read_blobs, resolve, tree_files
 from improve.core.lint import LintResult
-from improve.core.repository import DocFile, classify, discover, read_document
+from improve.core.repository import read_document
 from improve.core.rules import Context, RepoIssue
 from improve.model.finding import Finding
 from improve.model.ids import format_doc_id

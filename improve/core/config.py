@@ -6,6 +6,7 @@ without one. The folder holding it is the repository root.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import tomllib
@@ -145,18 +146,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def load_config(start: Path | None = None, *, root: Path | None = None) -> Config:
+def load_config(start: Path | None = None, *, root: Path | None = None,
+                use_memo: bool = True) -> Config:
     """The configuration that governs `start` (default: the current folder).
 
     With `root`, that folder is the repository root whether or not it has a config (defaults
-    apply). Without a config anywhere up the tree, improve refuses to guess.
+    apply). Without a config anywhere up the tree, improve refuses to guess. `use_memo=False`
+    (`improve lint --no-cache`) validates the config even when the cache folder remembers it
+    as valid (see `_memo_file`).
     """
     if root is not None:
         root = root.resolve()
         found = find_config(root)
         if found is None or found[0] != root:
             return _build(root, None, {})
-        return _build(*found)
+        return _build(*found, use_memo=use_memo)
     start = (start or Path.cwd()).resolve()
     found = find_config(start)
     if found is None:
@@ -164,13 +168,18 @@ def load_config(start: Path | None = None, *, root: Path | None = None) -> Confi
             f"no improve configuration found in {start} or above it: add [tool.improve] to "
             "pyproject.toml or a .improve.toml file (or run `improve init`)"
         )
-    return _build(*found)
+    return _build(*found, use_memo=use_memo)
 
 
-def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
+def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
+           use_memo: bool = False) -> Config:
     findings: list[Finding] = []
     if raw:
-        findings = _validate(raw, source)
+        memo = _memo_file(root, raw) if use_memo else None
+        remembered = memo is not None and _memo_holds(memo, raw)
+        findings = [] if remembered else _validate(raw, source)
+        if memo is not None and not remembered and not findings:
+            _remember(memo, raw)
         if raw.get("rules"):
             findings += _unknown_rules(raw["rules"], source)
     vocab = {name: tuple(values) for name, values in DEFAULT_VOCABULARIES.items()}
@@ -229,6 +238,51 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any]) -> Config:
         raw=raw,
         findings=tuple(findings),
     )
+
+
+# A config that passed its schema is remembered in the cache folder, so that a run from
+# pre-commit does not load jsonschema-rs to check it again: the file holds improve's version, a
+# fingerprint of the schemas and the memo key of the parsed config.
+CONFIG_MEMO = "config.valid"
+
+
+def _memo_file(root: Path, raw: dict[str, Any]) -> Path | None:
+    """Where the memo is, when the config keeps the cache on and names a plain folder for it
+    (the checks in `_build` run either way; this only avoids reading an odd place)."""
+    folder = raw.get("cache_dir", DEFAULT_CACHE_DIR)
+    if raw.get("cache", True) is not True or not isinstance(folder, str):
+        return None
+    if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        return None
+    return root / folder / CONFIG_MEMO
+
+
+def _memo_line(raw: dict[str, Any]) -> str | None:
+    from improve import __version__
+    from improve.core.validate import instance_key, schema_fingerprint
+
+    key = instance_key("config", raw)
+    return None if key is None else f"{__version__} {schema_fingerprint()} {key.hex()}\n"
+
+
+def _memo_holds(memo: Path, raw: dict[str, Any]) -> bool:
+    try:
+        with memo.open("rb") as handle:
+            remembered = handle.read(200).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return remembered == _memo_line(raw)
+
+
+def _remember(memo: Path, raw: dict[str, Any]) -> None:
+    """Record a valid config, if the cache folder exists (lint creates it; others never do)."""
+    line = _memo_line(raw)
+    if line is None or not memo.parent.is_dir() or memo.parent.is_symlink():
+        return
+    from improve.core.fsutil import atomic_write
+
+    with contextlib.suppress(OSError):
+        atomic_write(memo, line.encode("ascii"), durable=False)
 
 
 def _validate(raw: dict[str, Any], source: Path | None) -> list[Finding]:

@@ -382,7 +382,8 @@ def changes_for(current: Mapping[str, Any], *, today: dt.date, status: str | Non
 
 def find_item_file(config: Config, ref: str) -> tuple[Path, str, str]:
     """The file holding `ref` (`RCA-0007#A2`) with the document and item ids; exit 2 otherwise."""
-    from improve.core.repository import discover, read_document
+    from improve.core.discovery import discover
+    from improve.core.repository import read_document
 
     parsed_ref = parse_item_ref(ref.strip())
     if parsed_ref is None:

@@ -12,10 +12,11 @@ from pathlib import Path
 from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
 from improve.core.cache import CACHE_FILE, CachedResults, DamagedCache
 from improve.core.config import Config
+from improve.core.discovery import Discovery, DocFile, classify
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile
-from improve.core.repository import Discovery, DocFile, classify, read_document
+from improve.core.repository import read_document
 from improve.core.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.summary import RepoIndex
 from improve.model.finding import Finding, Severity, count
@@ -99,6 +100,7 @@ def lint(
     selection: set[str] | None = None,
     involved_ids: set[str] | None = None,
     documents: Sequence[Document] | None = None,
+    discovery: Discovery | None = None,
 ) -> LintResult:
     """Lint the repository; with `paths` (or a `selection`), report only those documents.
 
@@ -108,16 +110,18 @@ def lint(
 
     `documents`: the repository's documents when the caller has read them already (the
     handbook's build): without a cache they are checked as they are, not read again.
+    `discovery`: a listing the caller started early (`improve lint` starts git before it
+    imports the linter).
     """
     if use_cache and config.cache:
         try:
             return _lint(config, today, paths, use_cache=True, selection=selection,
-                         involved_ids=involved_ids, documents=documents)
+                         involved_ids=involved_ids, documents=documents, discovery=discovery)
         except DamagedCache:  # never trusted: the run starts over without it, and replaces it
             with contextlib.suppress(OSError):
                 (config.cache_path / CACHE_FILE).unlink()
     return _lint(config, today, paths, use_cache=False, selection=selection,
-                 involved_ids=involved_ids, documents=documents)
+                 involved_ids=involved_ids, documents=documents, discovery=discovery)
 
 
 def _lint(
@@ -129,11 +133,12 @@ def _lint(
     selection: set[str] | None,
     involved_ids: set[str] | None,
     documents: Sequence[Document] | None,
+    discovery: Discovery | None = None,
 ) -> LintResult:
     all_rules()
     ctx = Context(config=config, today=today)
     stats: dict[str, os.stat_result] = {}
-    discovery = Discovery(config)  # `git ls-files` runs while the cache loads
+    discovery = discovery or Discovery(config)  # `git ls-files` runs while the cache loads
     store = None
     try:
         if use_cache:
@@ -147,7 +152,7 @@ def _lint(
     read = {d.path: d for d in documents or ()}
     results: Mapping[str, FileResult]
     if store is not None:
-        results = store.analyze(files, stats=stats)
+        results = store.analyze(files, stats=stats, clean=discovery.clean)
     elif read:
         results = {f.path: analyze_document(read[f.path], ctx) if f.path in read
                    else analyze_file(f, ctx) for f in files}

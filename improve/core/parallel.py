@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 
 from improve.core.analyze import FileResult, analyze_file
 from improve.core.cache import Encoded, Stamp, decode_result, encode_result
-from improve.core.hashing import digest
-from improve.core.repository import DocFile
+from improve.core.discovery import DocFile
+from improve.core.hashing import content_id
 from improve.core.rules import Context, all_rules
 
 PARALLEL_MIN_FILES = 200
@@ -36,6 +36,7 @@ class Record(NamedTuple):
     stamp: Stamp | None
     digest: bytes | None
     data: Encoded
+    valid: bytes = b""  # its front matter's memo key when it passed the schema checks
 
 
 def read_stamped(path: str | Path, limit: int) -> tuple[Stamp, bytes] | None:
@@ -71,8 +72,12 @@ def analyze_one(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) ->
         # A link, an unreadable file...: the reader reports it; never cached.
         return Record(doc_file.path, None, None, encode_result(analyze_file(doc_file, ctx)))
     stamp, raw = got
+    memo = ctx.memo
+    learnt = len(memo.found) if memo is not None else 0
     result = analyze_file(doc_file, ctx, raw=raw)
-    return Record(doc_file.path, stamp, digest(raw) if with_digest else None, encode_result(result))
+    valid = memo.found[-1] if memo is not None and len(memo.found) > learnt else b""
+    return Record(doc_file.path, stamp, content_id(raw) if with_digest else None,
+                  encode_result(result), valid)
 
 
 def cpu_count() -> int:

@@ -18,12 +18,13 @@ from typing import Any
 from improve.core import mdtext
 from improve.core.changes import ChangeSet, change_set, document_changes, since_findings
 from improve.core.config import Config, load_config
+from improve.core.discovery import DocFile
 from improve.core.document import Document
 from improve.core.frontmatter import parse
 from improve.core.fsutil import atomic_write, safe_join
 from improve.core.gitrev import EMPTY_TREE, read_blobs, tree_files
 from improve.core.lint import LintResult, lint
-from improve.core.repository import DocFile, read_document
+from improve.core.repository import read_document
 from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
 from improve.model.kinds import KINDS

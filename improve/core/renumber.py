@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from improve.core.config import Config
+from improve.core.discovery import walk_files
 from improve.core.document import Document
 from improve.core.errors import ImproveError, UnknownIdError, UsageProblem
 from improve.core.frontmatter import ParsedFile, parse
 from improve.core.fsutil import atomic_write, inside
 from improve.core.gitrev import is_tracked, is_work_tree, run_git
-from improve.core.repository import Repository, walk_files
+from improve.core.repository import Repository
 from improve.core.scaffold import existing_numbers, folder_lock
 from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id, parse_doc_id
 

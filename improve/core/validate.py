@@ -8,11 +8,10 @@ failure into one sentence at the right line. A test keeps the two in agreement.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,8 @@ def schema_text(name: str) -> str:
 @cache
 def bundled_schema(name: str) -> dict[str, Any]:
     """A kind's schema with the shared `$defs` merged in, so it stands alone (`improve schema`)."""
+    import json  # not needed when the memo answers (see ValidMemo)
+
     schema: dict[str, Any] = json.loads(schema_text(name))
     if name != "config":
         common = json.loads(schema_text("common"))
@@ -105,16 +106,74 @@ def is_datetime(value: object) -> bool:
     return True
 
 
+class ValidMemo:
+    """Keys of front matter that passed every schema check (no error, no unknown field): a run
+    whose documents' front matter did not change answers from here, without loading or
+    compiling a schema (a one-file run from pre-commit, after a body edit, never imports
+    jsonschema-rs).
+
+    `known`: keys recorded earlier, back to back (`instance_key`, `KEY_SIZE` bytes each), kept
+    by the lint cache under its key (which covers the schemas, the config and improve's
+    version). `found`: keys this run learnt, in order.
+    """
+
+    KEY_SIZE = 16
+
+    def __init__(self, known: bytes = b"") -> None:
+        self._known = known
+        self._set: set[bytes] | None = None
+        self.found: list[bytes] = []
+
+    def __contains__(self, key: bytes) -> bool:
+        if self._set is None:
+            if len(self.found) < 8:  # a few lookups: scan; many (a cold run): a set
+                return key in self.found or self._scan(key)
+            size = self.KEY_SIZE
+            self._set = {self._known[at:at + size] for at in range(0, len(self._known), size)}
+        return key in self._set or key in self.found
+
+    def _scan(self, key: bytes) -> bool:
+        at = self._known.find(key)
+        while at != -1:
+            if at % self.KEY_SIZE == 0:
+                return True
+            at = self._known.find(key, at + 1)
+        return False
+
+
+def instance_key(name: str, instance: Any) -> bytes | None:
+    """The memo key of an instance for schema `name` (None when it has no stable form)."""
+    import marshal
+
+    from improve.core.hashing import digest
+
+    try:
+        # Version 2: no back-references, whose use depends on reference counts, not on values.
+        data = marshal.dumps(instance, 2)
+    except ValueError:
+        return None
+    return digest(name.encode() + b"\0" + data)
+
+
+_UNCOMPILED: Any = object()
+
+
 class SchemaValidator:
-    """A compiled schema: `is_valid` is fast; `detailed_errors` explains a failure."""
+    """A compiled schema: `is_valid` is fast; `detailed_errors` explains a failure. Nothing is
+    loaded or compiled until an instance needs it (the memo may answer first)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.schema = bundled_schema(name)
-        self._fast = _compile_fast(self.schema)
+        self._fast: Any = _UNCOMPILED
         self._reference: Any = None
 
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        return bundled_schema(self.name)
+
     def is_valid(self, instance: Any) -> bool:
+        if self._fast is _UNCOMPILED:
+            self._fast = _compile_fast(self.schema)
         if self._fast is not None:
             try:
                 return bool(self._fast.is_valid(instance))

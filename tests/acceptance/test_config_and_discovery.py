@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from improve.core.config import load_config
-from improve.core.repository import discover
+from improve.core.discovery import discover
 
 
 def paths_linted(handbook: Any, *args: str, cwd: Path | None = None) -> set[str]:
@@ -112,6 +112,37 @@ def test_unknown_keys_are_warnings_with_a_did_you_mean(handbook: Any) -> None:
     assert "`retros`" in messages[1]
     assert "did you mean `retro`?" in messages[1]
     assert "did you mean `stale-runbook`?" in messages[2]
+
+
+def test_a_valid_config_is_remembered_and_a_changed_one_checked_again(
+        handbook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from improve.core import config as config_module
+
+    handbook.write(".improve.toml", 'timezone = "UTC"\nreview_every_days = 30\n')
+    for _run in range(2):  # the first creates the cache folder, the second remembers the config
+        result = handbook.run("lint")
+        assert result.exit_code == 0, result
+    assert (handbook.root / ".improve-cache" / "config.valid").exists()
+    checked: list[object] = []
+    real = config_module._validate
+
+    def counting(raw: dict[str, Any], source: Path | None) -> Any:
+        checked.append(raw)
+        return real(raw, source)
+
+    monkeypatch.setattr(config_module, "_validate", counting)
+    assert load_config(handbook.root).review_every_days == 30
+    assert checked == []  # remembered: no schema loaded
+    assert load_config(handbook.root, use_memo=False).review_every_days == 30
+    assert len(checked) == 1  # `lint --no-cache`: checked all the same
+    handbook.write(".improve.toml", 'timezone = "UTC"\nreview_every_days = "monthly"\n')
+    result = handbook.run("lint")
+    assert result.exit_code == 2, result  # the changed config is checked, and refused
+    assert "review_every_days" in result.stderr
+    handbook.write(".improve.toml", 'timezone = "UTC"\nreview_evry_days = 30\n')
+    for _run in range(2):  # a config with warnings is never remembered: they stay visible
+        result = handbook.run("lint", "--format", "json")
+        assert [f["rule"] for f in json.loads(result.stdout)] == ["config-unknown-key"]
 
 
 def test_the_config_is_frozen() -> None:

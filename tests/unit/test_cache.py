@@ -25,9 +25,9 @@ from improve.core import parallel
 from improve.core.analyze import FileResult
 from improve.core.cache import CACHE_FILE, LintCache
 from improve.core.config import Config, load_config
+from improve.core.discovery import DocFile, discover
 from improve.core.lint import lint
 from improve.core.parallel import analyze_records
-from improve.core.repository import DocFile, discover
 from improve.core.rules import Context, all_rules
 from improve.model.finding import Finding
 
@@ -255,7 +255,7 @@ def store_payload(root: Path, payload: list[Any]) -> None:
     (root / ".improve-cache" / CACHE_FILE).write_bytes(cache_module._wrap(marshal.dumps(tuple(payload))))
 
 
-FINDINGS_COLUMN, SIZES_COLUMN, SUMMARIES_COLUMN = 8, 6, 7
+FINDINGS_COLUMN, SIZES_COLUMN, SUMMARIES_COLUMN = 9, 7, 8
 
 
 def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Counter) -> None:
@@ -454,7 +454,7 @@ def test_concurrent_runs_leave_a_valid_cache_and_agree(handbook: Path) -> None:
         store = LintCache(Context(load_config(handbook), TODAY))
         assert store.loaded, "the cache the concurrent runs left is valid"
     leftovers = [p.name for p in (handbook / ".improve-cache").iterdir()
-                 if p.name not in (CACHE_FILE, cache_module.JOURNAL_FILE, ".gitignore")]
+                 if p.name not in (CACHE_FILE, cache_module.JOURNAL_FILE, "config.valid", ".gitignore")]
     assert leftovers == []  # no temporary files left behind
     assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
 
@@ -499,11 +499,12 @@ def test_the_cache_holds_summaries_not_documents(handbook: Path) -> None:
     assert table is not None
     assert list(table.paths) == [f.path for f in discover(config)]
     assert len(table.stamps) == 3 * len(table.paths)
+    blob_ids = git(handbook, "hash-object", "--no-filters", *table.paths).split()
     for i, path in enumerate(table.paths):
         size = (handbook / path).stat().st_size
         mtime, stamped_size, _inode = table.stamps[3 * i:3 * i + 3]
         assert (mtime, stamped_size) == ((handbook / path).stat().st_mtime_ns, size)
-        assert len(table.digest(i)) == 16
+        assert table.digest(i).hex() == blob_ids[i]  # git's blob id of the bytes analysed
         blob = table.blob(i)
         assert blob is None or len(blob) < size  # compact: smaller than the document
         summary = cache_module.unpack_summary(path, blob)
@@ -642,3 +643,142 @@ def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Counter) 
     warm = findings(handbook, use_cache=True)
     assert analysed.take() == [EDITED]
     assert warm == findings(handbook, use_cache=False)
+
+
+# --- git vouches for tracked files it holds unchanged ---------------------------------------------
+
+
+class Reads:
+    """Counts the documents the cache reads to compare their bytes (stamp changed, or racy)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        real = parallel.read_stamped
+
+        def counting(path: str | Path, limit: int) -> Any:
+            self.paths.append(str(path))
+            return real(path, limit)
+
+        monkeypatch.setattr(parallel, "read_stamped", counting)
+
+    def take(self) -> list[str]:
+        taken, self.paths = self.paths, []
+        return taken
+
+
+def test_git_vouches_for_committed_files_without_a_stat(
+        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = findings(handbook, use_cache=False)
+    findings(handbook, use_cache=True)
+    payload = load_payload(handbook)
+    payload[4] = bytes(len(payload[4]))  # every stamp wrong: only git can vouch for the files
+    store_payload(handbook, payload)
+    reads = Reads(monkeypatch)
+    analysed.take()
+    assert findings(handbook, use_cache=True) == expected
+    assert analysed.take() == []
+    assert reads.take() == []
+
+
+def test_a_file_git_was_told_to_assume_unchanged_is_still_checked(
+        handbook: Path, analysed: Counter) -> None:
+    findings(handbook, use_cache=True)
+    git(handbook, "update-index", "--assume-unchanged", EDITED)
+    edited = handbook / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "status: published", "status: finished", 1), encoding="utf-8")
+    assert git(handbook, "status", "--porcelain") == ""  # git looks away...
+    analysed.take()
+    warm = findings(handbook, use_cache=True)
+    assert analysed.take() == [EDITED]  # ...the cache does not
+    assert warm == findings(handbook, use_cache=False)
+
+
+def test_a_staged_change_is_seen_and_then_vouched_for(
+        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings(handbook, use_cache=True)
+    edited = handbook / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "status: published", "status: finished", 1), encoding="utf-8")
+    git(handbook, "add", EDITED)  # as before `git commit` runs the pre-commit hook
+    analysed.take()
+    staged = findings(handbook, use_cache=True, paths=[EDITED])
+    assert analysed.take() == [EDITED]
+    assert staged == findings(handbook, use_cache=False, paths=[EDITED])
+    expected = findings(handbook, use_cache=False)
+    reads = Reads(monkeypatch)
+    analysed.take()
+    assert findings(handbook, use_cache=True) == expected
+    assert analysed.take() == []
+    assert reads.take() == []
+
+
+# --- the memo of front matter that passed the schema checks -----------------------------------------
+
+
+class SchemaLoads:
+    """Counts the schemas a run looks up to check front matter."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from improve.core.rules import schema as schema_rules
+
+        self.names: list[str] = []
+        real = schema_rules.schema_validator
+
+        def counting(name: str) -> Any:
+            self.names.append(name)
+            return real(name)
+
+        monkeypatch.setattr(schema_rules, "schema_validator", counting)
+
+
+def test_a_body_edit_checks_no_schema_and_a_front_matter_edit_does(
+        handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings(handbook, use_cache=True)
+    loads = SchemaLoads(monkeypatch)
+    edit_body(handbook, EDITED)
+    body = findings(handbook, use_cache=True, paths=[EDITED])
+    assert loads.names == []  # the same front matter passed before
+    edited = handbook / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "status: published", "status: finished", 1), encoding="utf-8")
+    front = findings(handbook, use_cache=True, paths=[EDITED])
+    assert loads.names == ["rca"]
+    assert any(f.rule == "invalid-value" for f in front)
+    assert not any(f.rule == "invalid-value" for f in body)
+    assert front == findings(handbook, use_cache=False, paths=[EDITED])
+    loads.names.clear()
+    edit_body(handbook, EDITED, "And another.")  # front matter that failed is never remembered
+    assert findings(handbook, use_cache=True, paths=[EDITED]) == front
+    assert loads.names == ["rca"]
+
+
+def test_a_copy_of_front_matter_that_passed_checks_no_schema(
+        handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings(handbook, use_cache=True)
+    source = (handbook / EDITED).read_text(encoding="utf-8")
+    copy = "rca/0009-copy.md"
+    (handbook / copy).write_text(source, encoding="utf-8")  # a duplicate id, same front matter
+    loads = SchemaLoads(monkeypatch)
+    found = findings(handbook, use_cache=True, paths=[copy])
+    assert loads.names == []
+    assert found == findings(handbook, use_cache=False, paths=[copy])
+    assert any(f.rule == "duplicate-id" for f in found)
+
+
+@pytest.mark.parametrize("stage", [False, True], ids=["edited", "staged"])
+def test_a_fixed_document_loses_its_findings(handbook: Path, stage: bool) -> None:
+    """The run after a fix reports none of the findings the fixed document had (a cached run
+    once kept the old findings of a re-analysed document that had none left)."""
+    findings(handbook, use_cache=True)
+    edited = handbook / EDITED
+    original = edited.read_text(encoding="utf-8")
+    for text, broken in ((original.replace("status: published", "status: finished", 1), True),
+                         (original, False)):
+        edited.write_text(text, encoding="utf-8")
+        if stage:
+            git(handbook, "add", EDITED)
+        for paths in ([EDITED], None):
+            warm = findings(handbook, use_cache=True, paths=paths)
+            assert warm == findings(handbook, use_cache=False, paths=paths)
+            assert any(f.rule == "invalid-value" for f in warm) is broken

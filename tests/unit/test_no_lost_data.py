@@ -133,8 +133,8 @@ def test_leftover_temp_files_are_not_documents(tmp_path: Path) -> None:
     import datetime as dt
 
     from improve.core.config import load_config
+    from improve.core.discovery import discover
     from improve.core.lint import lint
-    from improve.core.repository import discover
 
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     folder = tmp_path / "rca"

@@ -17,9 +17,9 @@ import pytest
 
 from improve.core.analyze import check_document
 from improve.core.config import Config
+from improve.core.discovery import classify
 from improve.core.document import Document
 from improve.core.frontmatter import parse
-from improve.core.repository import classify
 from improve.core.rules import Context
 from improve.core.validate import SchemaValidator, bundled_schema, schema_validator
 from improve.model.finding import Severity
@@ -82,7 +82,10 @@ def test_the_fast_path_is_the_compiled_validator() -> None:
     # Without jsonschema-rs `is_valid` silently falls back to the reference: the agreement
     # tests below would then compare jsonschema with itself.
     for kind in KINDS:
-        assert validator_for(kind)._fast is not None, kind
+        validator = validator_for(kind)
+        validator.is_valid({})  # compiled on first use
+        assert validator._fast is not None, kind
+        assert type(validator._fast).__module__.startswith("jsonschema_rs"), kind
 
 
 @pytest.mark.parametrize("path", POSITIVE, ids=_ids(POSITIVE))

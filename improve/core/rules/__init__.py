@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from improve.core.config import Config
     from improve.core.document import Document
     from improve.core.summary import RepoIndex
+    from improve.core.validate import ValidMemo
 
 Scope = Literal["read", "document", "repository"]
 RULE_MODULES = (
@@ -74,6 +75,8 @@ class Context:
     config: Config
     today: dt.date
     extra: dict[str, Any] = field(default_factory=dict)
+    # Front matter known to pass the schema checks (the lint cache fills it; see ValidMemo).
+    memo: ValidMemo | None = None
 
     def severity(self, rule_id: str, default: Severity) -> Severity | None:
         """The configured severity of a rule, None when it is off."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from improve.core.document import Document
 from improve.core.rules import Context, Issue, document_check, rule
-from improve.core.validate import SchemaError, schema_validator, unknown_fields
+from improve.core.validate import SchemaError, instance_key, schema_validator, unknown_fields
 from improve.model.finding import Severity as S
 
 rule("missing-field", S.ERROR, "document", "A required field is missing (requirements grow with an RCA's severity and status).",
@@ -25,10 +25,17 @@ rule("yaml-implicit-type", S.ERROR, "document",
 
 @document_check
 def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
-    validator = schema_validator(doc.kind.schema.removesuffix(".schema.json"))
+    schema_name = doc.kind.schema.removesuffix(".schema.json")
     meta = doc.meta
+    memo = ctx.memo
+    memo_key = instance_key(schema_name, meta) if memo is not None else None
+    if memo is not None and memo_key is not None and memo_key in memo:
+        return  # this very front matter passed before: no schema loaded, nothing compiled
+    validator = schema_validator(schema_name)
     errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
     errors += unknown_fields(validator.schema, meta)
+    if not errors and memo is not None and memo_key is not None:
+        memo.found.append(memo_key)
     for error in errors:
         message = error.message
         if error.rule == "yaml-implicit-type":

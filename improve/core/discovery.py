@@ -1,0 +1,262 @@
+"""Which files are documents: listed as git sees them, classified by folder and file name.
+
+Documents are the `<number>-<slug>.md` files below the kinds' folders, as git sees them (tracked
+plus untracked-but-not-ignored), or by a plain folder walk outside git. `README.md`, `index.md`
+and paths matching the config's `exclude` globs are not documents.
+
+This module imports nothing heavy (no YAML, no schemas), so that `improve lint` can start the
+listing before it loads the linter (`Discovery`), and git works while Python imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from improve.model.ids import file_number
+from improve.model.kinds import KINDS, Kind
+
+if TYPE_CHECKING:
+    from improve.core.config import Config
+
+NOT_DOCUMENTS = frozenset({"README.md", "index.md"})
+
+
+class DocFile(NamedTuple):
+    """A document's place: repository-relative POSIX path, its kind and its number.
+
+    A named tuple: discovery makes one per document of the repository on every run, and a tuple
+    is made several times faster than a frozen dataclass (10,000 of them per pre-commit run).
+    """
+
+    path: str
+    kind_name: str
+    number: int
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.kind_name]
+
+
+def classify(config: Config, rel_path: str) -> DocFile | None:
+    """The DocFile for a repository-relative path, None when it is not a document."""
+    name = rel_path.rpartition("/")[2]
+    if name in NOT_DOCUMENTS:
+        return None
+    number = file_number(name)
+    if number is None:
+        return None
+    kind_name = _folder_kind(rel_path.rpartition("/")[0], _kind_prefixes(config))
+    if kind_name is None:
+        return None
+    if config.exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in config.exclude):
+        return None
+    return DocFile(rel_path, kind_name, number)
+
+
+def _kind_prefixes(config: Config) -> list[tuple[str, str]]:
+    """(kind name, "folder/") in registry order."""
+    return [(kind.name, config.folder(kind).strip("/") + "/") for kind in KINDS.values()]
+
+
+def _folder_kind(folder: str, prefixes: list[tuple[str, str]]) -> str | None:
+    """The kind whose folder holds `folder` (a repository-relative folder, "" for the root)."""
+    folder_slash = folder + "/"
+    for kind_name, prefix in prefixes:
+        if folder_slash.startswith(prefix):
+            return kind_name
+    return None
+
+
+class GitListing(NamedTuple):
+    """What one `git ls-files` run says about the content folders (see `Discovery`)."""
+
+    names: list[str]  # tracked and untracked-but-not-ignored files, sorted
+    clean: dict[str, str]  # tracked files git holds unchanged in the working tree -> blob id (hex)
+
+
+def git_files(root: Path, folders: Iterable[str]) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files below `folders`; None outside a git work tree."""
+    listing = _finish_git(_start_git(root, folders))
+    return None if listing is None else listing.names
+
+
+class _GitRun:
+    """`git ls-files` running, its output drained by a thread as it comes: a pipe holds 64 KiB,
+    and a listing of 10,000 documents is ten times that, so without the thread git would wait
+    for the caller to read instead of working while the caller imports and loads its cache."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        import threading
+
+        self.process = process
+        self.chunks: list[bytes] = []
+        self.thread = threading.Thread(target=self._drain, name="git-ls-files", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        with stream, contextlib.suppress(OSError):  # a read error: the output is cut, git fails
+            descriptor = stream.fileno()
+            while chunk := os.read(descriptor, 1 << 20):
+                self.chunks.append(chunk)
+
+    def stop(self) -> None:
+        """Stop git if it still runs, and reap it (a run that failed before it needed the list)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.output()
+
+    def output(self) -> bytes | None:
+        """All of git's output once it exits; None when it failed (not a git work tree...)."""
+        self.thread.join()
+        if self.process.wait() != 0:
+            return None
+        return b"".join(self.chunks)
+
+
+def _start_git(root: Path, folders: Iterable[str]) -> _GitRun | None:
+    # One snapshot of the index: every entry with its tag (-v: lowercase when assume-unchanged)
+    # and blob id (-s), the modified ones again (-m, tag C; deleted ones count as modified),
+    # and the untracked ones (-o, tag ?). Git takes the stamps of tracked files, in C.
+    try:
+        process = subprocess.Popen(
+            ["git", "-C", str(root), "ls-files", "-z", "-v", "-s", "--cached", "--modified",
+             "--others", "--exclude-standard", "--", *folders],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    return _GitRun(process)
+
+
+def _finish_git(run: _GitRun | None) -> GitListing | None:
+    out = run.output() if run is not None else None
+    if out is None:
+        return None
+    names: set[str] = set()
+    index: dict[str, str] = {}
+    modified: set[str] = set()
+    add = names.add
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        tag = record[:2]
+        if tag == "H ":
+            meta, _, path = record.partition("\t")
+            add(path)
+            # "H <mode> <blob id> <stage>": a plain entry (not assume-unchanged, not
+            # skip-worktree, not a conflict) of a regular file vouches for the working tree.
+            if meta[-2:] == " 0" and (meta[2:9] == "100644 " or meta[2:9] == "100755 "):
+                index[path] = meta[9:-2]
+        elif tag == "? ":
+            add(record[2:])
+        elif tag == "C ":
+            path = record.partition("\t")[2]
+            add(path)
+            modified.add(path)
+        elif record:
+            path = record.partition("\t")[2]
+            if path:
+                add(path)
+    clean = {path: blob for path, blob in index.items() if path not in modified}
+    return GitListing(sorted(names), clean)
+
+
+def walk_files(root: Path, folders: Iterable[str]) -> list[str]:
+    found: list[str] = []
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel_dir = Path(dirpath).relative_to(root).as_posix()
+            found.extend(f"{rel_dir}/{name}" for name in filenames)
+    return sorted(found)
+
+
+class Discovery:
+    """`discover` in two steps: creating one starts `git ls-files`, and `files()` collects the
+    documents, so the caller can load something else meanwhile (`lint` loads its cache)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+        self._git = _start_git(config.root, self.folders)
+        self._listing: GitListing | None = None
+        # Documents git vouches for: tracked, unchanged in the working tree -> their blob id.
+        self.clean: dict[str, str] = {}
+
+    def close(self) -> None:
+        """Stop and reap git when `files` was never asked for (an error came first)."""
+        if self._git is not None:
+            self._git.stop()
+            self._git = None
+
+    def files(self, *, stats: dict[str, os.stat_result] | None = None) -> list[DocFile]:
+        """Every document of the repository, sorted by path (see `discover`).
+
+        `stats` receives the `os.lstat` of each document git does not vouch for (`clean`): an
+        untracked or modified one, or every one outside git.
+        """
+        config = self.config
+        if self._git is not None:  # the first call collects git's answer; later ones reuse it
+            self._listing = _finish_git(self._git)
+            self._git = None
+        listing = self._listing
+        if listing is None:
+            names, clean = walk_files(config.root, self.folders), {}
+        else:
+            names, clean = listing.names, listing.clean
+        self.clean = clean
+        # `classify` inlined, and plain strings: on 10,000 files, pathlib costs more than the stat.
+        # A folder's kind is looked up once per folder, not once per file.
+        files: list[DocFile] = []
+        root = str(config.root)
+        prefixes = _kind_prefixes(config)
+        exclude = config.exclude
+        folder_kinds: dict[str, str | None] = {}
+        lstat = os.lstat
+        for rel_path in names:
+            folder, _, name = rel_path.rpartition("/")
+            if name in NOT_DOCUMENTS:
+                continue
+            number = file_number(name)
+            if number is None:
+                continue
+            try:
+                kind_name = folder_kinds[folder]
+            except KeyError:
+                kind_name = folder_kinds[folder] = _folder_kind(folder, prefixes)
+            if kind_name is None:
+                continue
+            if exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in exclude):
+                continue
+            doc_file = DocFile(rel_path, kind_name, number)
+            if rel_path in clean:  # tracked and unchanged: it exists
+                files.append(doc_file)
+                continue
+            if stats is None:
+                if os.path.lexists(f"{root}/{rel_path}"):
+                    files.append(doc_file)
+                continue
+            try:
+                stats[rel_path] = lstat(f"{root}/{rel_path}")
+            except OSError:  # tracked, but deleted in the working tree
+                continue
+            files.append(doc_file)
+        return files
+
+
+def discover(config: Config, *, stats: dict[str, os.stat_result] | None = None) -> list[DocFile]:
+    """Every document of the repository, sorted by path.
+
+    `stats`, when given, receives each document's `os.lstat` (the cache compares it with the
+    stamp it recorded, so a warm run stats each file once).
+    """
+    return Discovery(config).files(stats=stats)
