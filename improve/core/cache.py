@@ -1,29 +1,32 @@
 """The lint cache: each document's findings and compact summary, kept between runs.
 
 What is kept: per file, the per-file findings and the `Summary` the repository-wide checks need
-(not the parsed document), plus the positions of keys that cross-file findings pointed at. So a
-warm run, and a one-file run from pre-commit, re-read only what changed and still run every
-repository-wide check on the summaries of all documents.
+(not the parsed document), the memo key of front matter that passed the schema checks
+(`ValidMemo`), plus the positions of keys that cross-file findings pointed at. So a warm run, and
+a one-file run from pre-commit, re-read only what changed and still run every repository-wide
+check on the summaries of all documents.
 
-How a file is known to be unchanged, the way git's index does it: its stamp (mtime in ns, size,
-inode) equals the recorded one. A file whose stamp changed is read and hashed (blake2b); the same
-bytes keep their result. A stamp recorded within `RACY_NS` before the run that wrote it is
-"racy" (a later edit could land in the same timestamp tick), so it is checked by content too.
-Symbolic links are never cached.
+How a file is known to be unchanged: git vouches for it (`Discovery.clean`: tracked, held
+unchanged in the working tree, and its blob id is git's id of the bytes this entry analysed), or,
+the way git's index does it, its stamp (mtime in ns, size, inode) equals the recorded one. A file
+whose stamp changed is read and hashed; the same bytes keep their result. A stamp recorded within
+`RACY_NS` before the run that wrote it is "racy" (a later edit could land in the same timestamp
+tick), so it is checked by content too. Symbolic links are never cached.
 
 When everything is thrown away: a different improve version or code, schemas
 (`validate.schema_fingerprint()`), config (`Config.fingerprint()`), templates folder, Python, or
 today's date (overdue and stale findings depend on it).
 
 Where: `<cache_dir>/lint.cache` (`.improve-cache/` by default, with a `.gitignore` of its own),
-one file written atomically (without fsync: it can always be rebuilt). The payload is `marshal`
-data (several times faster to load than JSON or pickle) laid out in columns, behind a magic line,
-its length and a CRC-32, all checked before it is unmarshalled: a corrupt, truncated, foreign or
-unreadable cache is ignored and rebuilt, never trusted (a summary that does not unpack raises
-`DamagedCache`, and `lint` starts over without the cache); an unwritable one is skipped. Two runs
-at once each write a complete file; the last one wins. Summaries stay marshal blobs until a
-repository-wide check needs them, and the repository-wide issues are cached too, valid while no
-summary changed.
+the base, written atomically (without fsync: it can always be rebuilt), and `lint.journal`, the
+records later runs appended (see "the store" below). The payload is `marshal` data (several times
+faster to load than JSON or pickle) laid out in columns, behind a magic line, its length and a
+CRC-32, all checked before it is unmarshalled: a corrupt, truncated, foreign or unreadable cache
+is ignored and rebuilt, never trusted (a summary that does not unpack raises `DamagedCache`, and
+`lint` starts over without the cache); an unwritable one is skipped. Two runs at once each write
+a complete base, the last one wins; of two journal records appended at once, the first counts.
+Summaries stay marshal blobs until a repository-wide check needs them, and the repository-wide
+issues are cached too, valid while no summary changed.
 """
 
 from __future__ import annotations

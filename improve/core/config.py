@@ -7,6 +7,7 @@ without one. The folder holding it is the repository root.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import re
 import tomllib
@@ -78,6 +79,8 @@ class Config:
     site: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    # Taken as valid from the memo in the cache folder, without a schema check (`revalidate`).
+    remembered: bool = False
 
     def folder(self, kind: Kind) -> str:
         return self.folders.get(kind.name, kind.folder)
@@ -174,6 +177,7 @@ def load_config(start: Path | None = None, *, root: Path | None = None,
 def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
            use_memo: bool = False) -> Config:
     findings: list[Finding] = []
+    remembered = False
     if raw:
         memo = _memo_file(root, raw) if use_memo else None
         remembered = memo is not None and _memo_holds(memo, raw)
@@ -182,6 +186,17 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
             _remember(memo, raw)
         if raw.get("rules"):
             findings += _unknown_rules(raw["rules"], source)
+    if not remembered:
+        return _assemble(root, source, raw, findings)
+    try:
+        return _assemble(root, source, raw, findings, remembered=True)
+    except (AttributeError, KeyError, TypeError, ValueError):  # the memo was wrong: check it
+        return _build(root, source, raw)
+
+
+def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: list[Finding],
+              *, remembered: bool = False) -> Config:
+    """The Config of a checked (or remembered) raw config."""
     vocab = {name: tuple(values) for name, values in DEFAULT_VOCABULARIES.items()}
     # Unknown keys are only warnings: build from the known ones alone.
     for name, extra in raw.get("vocabularies", {}).items():
@@ -237,6 +252,7 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
         site=dict(raw.get("site", {})),
         raw=raw,
         findings=tuple(findings),
+        remembered=remembered,
     )
 
 
@@ -244,6 +260,15 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
 # pre-commit does not load jsonschema-rs to check it again: the file holds improve's version, a
 # fingerprint of the schemas and the memo key of the parsed config.
 CONFIG_MEMO = "config.valid"
+
+
+def revalidate(config: Config) -> Config:
+    """The config checked against its schema after all: its memo was committed to the
+    repository (`Discovery.cache_tracked`), so it may claim what is not true."""
+    if not config.remembered:
+        return config
+    findings = _validate(config.raw, config.source)
+    return dataclasses.replace(config, findings=(*findings, *config.findings), remembered=False)
 
 
 def _memo_file(root: Path, raw: dict[str, Any]) -> Path | None:

@@ -10,6 +10,7 @@ listing before it loads the linter (`Discovery`), and git works while Python imp
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fnmatch
 import os
@@ -78,6 +79,7 @@ class GitListing(NamedTuple):
 
     names: list[str]  # tracked and untracked-but-not-ignored files, sorted
     clean: dict[str, str]  # tracked files git holds unchanged in the working tree -> blob id (hex)
+    untracked: set[str]
 
 
 def git_files(root: Path, folders: Iterable[str]) -> list[str] | None:
@@ -143,6 +145,7 @@ def _finish_git(run: _GitRun | None) -> GitListing | None:
     names: set[str] = set()
     index: dict[str, str] = {}
     modified: set[str] = set()
+    untracked: set[str] = set()
     add = names.add
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
         tag = record[:2]
@@ -155,6 +158,7 @@ def _finish_git(run: _GitRun | None) -> GitListing | None:
                 index[path] = meta[9:-2]
         elif tag == "? ":
             add(record[2:])
+            untracked.add(record[2:])
         elif tag == "C ":
             path = record.partition("\t")[2]
             add(path)
@@ -164,7 +168,7 @@ def _finish_git(run: _GitRun | None) -> GitListing | None:
             if path:
                 add(path)
     clean = {path: blob for path, blob in index.items() if path not in modified}
-    return GitListing(sorted(names), clean)
+    return GitListing(sorted(names), clean, untracked)
 
 
 def walk_files(root: Path, folders: Iterable[str]) -> list[str]:
@@ -187,7 +191,11 @@ class Discovery:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
-        self._git = _start_git(config.root, self.folders)
+        # The cache folder too: a cache committed to the repository (`git add -f`) came from
+        # someone else and is never trusted (`cache_tracked`).
+        self._cache_prefix = config.cache_dir.strip("/") + "/"
+        self._git = _start_git(config.root, [*self.folders, self._cache_prefix])
+        self.cache_tracked = False
         self._listing: GitListing | None = None
         # Documents git vouches for: tracked, unchanged in the working tree -> their blob id.
         self.clean: dict[str, str] = {}
@@ -213,6 +221,11 @@ class Discovery:
             names, clean = walk_files(config.root, self.folders), {}
         else:
             names, clean = listing.names, listing.clean
+            at = bisect.bisect_left(names, self._cache_prefix)
+            while at < len(names) and names[at].startswith(self._cache_prefix):
+                if names[at] not in listing.untracked:
+                    self.cache_tracked = True
+                at += 1
         self.clean = clean
         # `classify` inlined, and plain strings: on 10,000 files, pathlib costs more than the stat.
         # A folder's kind is looked up once per folder, not once per file.

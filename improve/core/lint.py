@@ -11,7 +11,7 @@ from pathlib import Path
 
 from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
 from improve.core.cache import CACHE_FILE, CachedResults, DamagedCache
-from improve.core.config import Config
+from improve.core.config import Config, revalidate
 from improve.core.discovery import Discovery, DocFile, classify
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
@@ -147,6 +147,10 @@ def _lint(
             store = LintCache(ctx)
     finally:
         files = discovery.files(stats=stats)
+    if discovery.cache_tracked:  # committed to the repository: someone else's, never trusted
+        store = None
+        config = revalidate(config)
+        ctx = Context(config=config, today=today)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
     read = {d.path: d for d in documents or ()}

@@ -73,9 +73,10 @@ def analyze_one(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) ->
         return Record(doc_file.path, None, None, encode_result(analyze_file(doc_file, ctx)))
     stamp, raw = got
     memo = ctx.memo
-    learnt = len(memo.found) if memo is not None else 0
+    if memo is not None:
+        memo.last = b""
     result = analyze_file(doc_file, ctx, raw=raw)
-    valid = memo.found[-1] if memo is not None and len(memo.found) > learnt else b""
+    valid = memo.last if memo is not None else b""
     return Record(doc_file.path, stamp, content_id(raw) if with_digest else None,
                   encode_result(result), valid)
 

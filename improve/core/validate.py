@@ -114,7 +114,8 @@ class ValidMemo:
 
     `known`: keys recorded earlier, back to back (`instance_key`, `KEY_SIZE` bytes each), kept
     by the lint cache under its key (which covers the schemas, the config and improve's
-    version). `found`: keys this run learnt, in order.
+    version). `last`: the key of the front matter the last check found passing (learnt or
+    known), which the analysis of one document hands to the cache; empty when it failed.
     """
 
     KEY_SIZE = 16
@@ -122,15 +123,23 @@ class ValidMemo:
     def __init__(self, known: bytes = b"") -> None:
         self._known = known
         self._set: set[bytes] | None = None
-        self.found: list[bytes] = []
+        self._lookups = 0
+        self._learnt: set[bytes] = set()
+        self.last = b""
 
     def __contains__(self, key: bytes) -> bool:
+        if key in self._learnt:
+            return True
         if self._set is None:
-            if len(self.found) < 8:  # a few lookups: scan; many (a cold run): a set
-                return key in self.found or self._scan(key)
+            if self._lookups < 8:  # a few lookups (a one-file run): scan; many: a set
+                self._lookups += 1
+                return self._scan(key)
             size = self.KEY_SIZE
             self._set = {self._known[at:at + size] for at in range(0, len(self._known), size)}
-        return key in self._set or key in self.found
+        return key in self._set
+
+    def learn(self, key: bytes) -> None:
+        self._learnt.add(key)
 
     def _scan(self, key: bytes) -> bool:
         at = self._known.find(key)

@@ -782,3 +782,76 @@ def test_a_fixed_document_loses_its_findings(handbook: Path, stage: bool) -> Non
             warm = findings(handbook, use_cache=True, paths=paths)
             assert warm == findings(handbook, use_cache=False, paths=paths)
             assert any(f.rule == "invalid-value" for f in warm) is broken
+
+
+def test_a_cache_committed_to_the_repository_is_never_trusted(handbook: Path) -> None:
+    """A forged cache, force-added to a pull request, cannot vouch for a broken document in CI:
+    here it claims that the broken bytes, which git holds unchanged, have no findings."""
+    from improve.core.hashing import content_id
+
+    findings(handbook, use_cache=True)
+    findings(handbook, use_cache=True)  # the config is remembered too (config.valid)
+    edited = handbook / EDITED
+    broken = edited.read_text(encoding="utf-8").replace("status: published", "status: finished", 1)
+    payload = load_payload(handbook)
+    at = payload[3].index(EDITED)
+    digests = bytearray(payload[5])
+    digests[20 * at:20 * at + 20] = content_id(broken.encode("utf-8"))
+    payload[5] = bytes(digests)
+    store_payload(handbook, payload)
+    edited.write_text(broken, encoding="utf-8")
+    git(handbook, "add", "-f", ".improve-cache", EDITED)
+    git(handbook, "commit", "-q", "-m", "a broken RCA and a cache that hides it")
+    forged = (handbook / ".improve-cache" / CACHE_FILE).read_bytes()
+    warm = findings(handbook, use_cache=True)
+    assert any(f.rule == "invalid-value" and f.path == EDITED for f in warm)
+    assert warm == findings(handbook, use_cache=False)
+    assert (handbook / ".improve-cache" / CACHE_FILE).read_bytes() == forged  # left alone
+
+
+def test_a_committed_config_memo_does_not_spare_a_broken_config_its_check(handbook: Path) -> None:
+    from improve.cli.main import main
+    from improve.core import config as config_module
+    from improve.core.errors import ConfigError
+
+    findings(handbook, use_cache=True)
+    config_file = handbook / ".improve.toml"
+    config_file.write_text('review_every_days = "monthly"\n'
+                           + config_file.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_config(handbook)
+    import tomllib
+
+    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")))
+    assert line is not None
+    (handbook / ".improve-cache" / "config.valid").write_text(line, encoding="ascii")
+    assert load_config(handbook).remembered  # the memo is believed when the folder is local...
+    git(handbook, "add", "-f", ".improve-cache/config.valid")
+    git(handbook, "commit", "-q", "-m", "a config memo that lies")
+    cwd = Path.cwd()
+    os.chdir(handbook)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(["lint"])
+    finally:
+        os.chdir(cwd)
+    assert exited.value.code == 2  # ...and checked after all once git shows it was committed
+
+
+def test_a_config_memo_that_lies_about_a_config_improve_cannot_use_is_checked(
+        handbook: Path) -> None:
+    import tomllib
+
+    from improve.core import config as config_module
+    from improve.core.errors import ConfigError
+
+    findings(handbook, use_cache=True)
+    config_file = handbook / ".improve.toml"
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace(
+        'alice = { names = ["Alice Schmidt"], emails = ["alice@example.org"] }', 'alice = "x"', 1),
+        encoding="utf-8")
+    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")))
+    assert line is not None
+    (handbook / ".improve-cache" / "config.valid").write_text(line, encoding="ascii")
+    with pytest.raises(ConfigError, match="roster"):  # a config error (exit 2), not a crash
+        load_config(handbook)

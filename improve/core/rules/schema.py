@@ -30,12 +30,14 @@ def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
     memo = ctx.memo
     memo_key = instance_key(schema_name, meta) if memo is not None else None
     if memo is not None and memo_key is not None and memo_key in memo:
+        memo.last = memo_key
         return  # this very front matter passed before: no schema loaded, nothing compiled
     validator = schema_validator(schema_name)
     errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
     errors += unknown_fields(validator.schema, meta)
     if not errors and memo is not None and memo_key is not None:
-        memo.found.append(memo_key)
+        memo.learn(memo_key)
+        memo.last = memo_key
     for error in errors:
         message = error.message
         if error.rule == "yaml-implicit-type":
