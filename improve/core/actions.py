@@ -106,8 +106,10 @@ def current_user(config: Config) -> tuple[str, ...]:
     found: list[str] = []
     for key in ("user.name", "user.email"):
         try:
+            # git keeps the bytes it was given: a name in another encoding is read, not fatal.
             out = subprocess.run(["git", "-C", str(config.root), "config", key],
-                                 capture_output=True, text=True, check=False)
+                                 capture_output=True, encoding="utf-8", errors="replace",
+                                 check=False)
         except OSError:
             continue
         value = out.stdout.strip()

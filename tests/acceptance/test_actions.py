@@ -101,6 +101,14 @@ def test_owner_filters_through_the_roster(repo: Path) -> None:
                                                          "RETRO-0001#A2"]
 
 
+def test_owner_me_with_a_name_git_stored_in_latin_1(repo: Path) -> None:
+    # `git config user.name` keeps whatever bytes it was given.
+    subprocess.run([b"git", b"-C", bytes(repo), b"config", b"user.name", b"Ren\xe9e"],
+                   check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "--unset", "user.email"], check=True)
+    assert refs("--owner", "me") == []  # nobody owns an item as "Ren\ufffde": no crash either
+
+
 def test_kind_type_team_service_overdue_due_before(repo: Path) -> None:
     assert refs("--kind", "rca") == ["RCA-0002#A1", "RCA-0002#A2"]
     assert refs("--kind", "postmortem") == ["RCA-0002#A1", "RCA-0002#A2"]

@@ -349,3 +349,44 @@ def test_file_number_on_generated_names(name: str) -> None:
     from improve.model.ids import file_number
 
     assert file_number(name) == file_number_reference(name)
+
+
+# --- blame-laden phrases: one search of the body before the line-by-line scan ----------------
+
+
+def blame_reference(body: str, first_line: int) -> list[tuple[str, int, int]]:
+    """The line-by-line scan alone, as it was before the whole-body search."""
+    from improve.core.rules.followup import _BLAME
+
+    found, fence = [], None
+    for offset, line in enumerate(body.split("\n")):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = marker if fence is None else (None if marker == fence else fence)
+            continue
+        if fence is not None:
+            continue
+        found += [(" ".join(m.group(0).split()), first_line + offset, m.start() + 1)
+                  for m in _BLAME.finditer(line)]
+    return found
+
+
+BLAME_WORDS = ["human", "error", "Human\nerror", "should", "have", "known", "sloppy", "```",
+               "~~~", "to blame", "blamed", "their fault", " ", "\n", "x", "careless", "ly"]
+
+
+@given(st.lists(st.sampled_from(BLAME_WORDS), max_size=30))
+def test_blame_scan_equals_the_line_by_line_scan(words: list[str]) -> None:
+    from improve.core.frontmatter import parse
+    from improve.core.rules.followup import check_blame
+    from improve.model.kinds import KINDS
+
+    body = " ".join(words)
+    raw = f"---\nid: RCA-0001\ntitle: t\n---\n{body}\n".encode()
+    parsed = parse(raw)
+    from improve.core.document import Document
+
+    doc = Document(path="rca/0001-x.md", kind=KINDS["rca"], number=1, parsed=parsed)
+    got = [(i.message.split("'")[1], i.line, i.column) for i in check_blame(doc, None)]  # type: ignore[arg-type]
+    assert got == blame_reference(parsed.body, parsed.body_first_line)

@@ -201,8 +201,11 @@ def check_blame(doc: Document, ctx: Context) -> Iterable[Issue]:
         match = _BLAME.search(text)
         if match:
             yield _blame_issue(" ".join(match.group(0).split()), path=path)
+    body = doc.parsed.body
+    if not _BLAME.search(body):  # most bodies: no phrase anywhere, so none on any line
+        return
     fence: str | None = None
-    for offset, line in enumerate(doc.parsed.body.split("\n")):
+    for offset, line in enumerate(body.split("\n")):
         stripped = line.lstrip()
         if stripped.startswith(("```", "~~~")):
             marker = stripped[:3]
