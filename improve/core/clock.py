@@ -34,6 +34,15 @@ def zone(name: str) -> dt.tzinfo:
         ) from None
 
 
+def in_zone(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:
+    """`moment` as seen in `tz`; None when that falls outside the years 1 to 9999 (a timestamp
+    within hours of either end of the calendar, which Python cannot represent there)."""
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return None
+
+
 def today(timezone: str = "UTC", pinned: str | dt.date | None = None) -> dt.date:
     """Today, as every part of improve must see it."""
     if isinstance(pinned, dt.date):

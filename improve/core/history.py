@@ -120,7 +120,7 @@ def _parse_log(text: str, timezone: str) -> Iterable[_Commit]:
         sha, _, stamp = header.partition("\x02")
         try:
             day = dt.datetime.fromisoformat(stamp.strip()).astimezone(tz).date()
-        except ValueError:
+        except (ValueError, OverflowError):
             continue
         tokens = rest.split("\x00")
         changes: list[_Change] = []

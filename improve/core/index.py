@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from improve.core.clock import zone
+from improve.core.clock import in_zone, zone
 from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
@@ -233,7 +233,8 @@ class IncidentRow:
 def incident_row(doc: Document, config: Config) -> IncidentRow:
     meta = doc.meta
     started = as_datetime(meta.get("started_at"))
-    day = started.astimezone(zone(config.timezone)).date() if started else doc.date
+    local = in_zone(started, zone(config.timezone)) if started else None
+    day = local.date() if local else doc.date
     escaped = meta.get("escaped_defect")
     severity = meta.get("severity")
     return IncidentRow(

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from improve.core.clock import zone
+from improve.core.clock import in_zone, zone
 from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.core.history import History, ItemHistory
@@ -352,7 +352,8 @@ def _open_over_time(dated: Sequence[ItemDates], scope: Scope) -> list[dict[str, 
 def incident_day(doc: Document, config: Config) -> dt.date | None:
     """The incident's start as a date in the configured zone, else the document's `date`."""
     started = as_datetime(doc.meta.get("started_at"))
-    return started.astimezone(zone(config.timezone)).date() if started else doc.date
+    local = in_zone(started, zone(config.timezone)) if started else None
+    return local.date() if local else doc.date
 
 
 def _months(first: dt.date, last: dt.date) -> list[str]:

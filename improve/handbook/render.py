@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from improve.core.clock import zone
+from improve.core.clock import in_zone, zone
 from improve.core.document import Document, as_date, as_datetime
 from improve.core.index import (
     DEFAULT_DUE_SOON_DAYS,
@@ -176,7 +176,9 @@ def fmt_moment(value: object, timezone: str) -> str:
     moment = as_datetime(value)
     if moment is None:
         return md(value) if value is not None else EMPTY
-    local = moment.astimezone(zone(timezone))
+    local = in_zone(moment, zone(timezone))
+    if local is None:  # at the edge of the calendar: as written
+        return md(value)
     return md(local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""))
 
 

@@ -273,3 +273,31 @@ def test_cli_json_equals_the_library(repo: Path, data: dict[str, Any],
     bad = CliRunner().invoke(cli, ["metrics", "--since", "2026-05-01", "--until", "2026-04-01"])
     assert isinstance(bad.exception, UsageProblem)
     assert bad.exception.exit_code == 2
+
+
+def test_a_start_at_the_edge_of_the_calendar_does_not_stop_the_figures(
+        repo: Path, tmp_path: Path) -> None:
+    """9999-12-31T23:00-05:00 is a real instant, but in Berlin it falls in the year 10000,
+    which Python's dates cannot hold: it is shown as written and counted by the RCA's date."""
+    from improve.core.index import incident_log
+    from improve.core.repository import Repository
+    from improve.handbook.render import fmt_moment
+
+    copy = tmp_path / "edge"
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git"))
+    rca = sorted((copy / "rca").glob("0001-*.md"))[0]
+    text = rca.read_text(encoding="utf-8")
+    assert "started_at: " in text
+    start = text.index("started_at: ")
+    end = text.index("\n", start)
+    rca.write_text(text[:start] + "started_at: 9999-12-31T23:00:00-05:00" + text[end:],
+                   encoding="utf-8")
+    config = load_config(copy)
+    data = repository_metrics(config, TODAY).to_json()
+    assert data["incidents"]["total"] == 7
+    documents = Repository(config).documents()
+    rows = {row.path: row for row in incident_log(documents, config)}
+    path = rca.relative_to(copy).as_posix()
+    written = next(doc.date for doc in documents if doc.path == path)
+    assert rows[path].day == written is not None  # counted by the RCA's own date
+    assert fmt_moment("9999-12-31T23:00:00-05:00", "Europe/Berlin") == "9999-12-31T23:00:00-05:00"
