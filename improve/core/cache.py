@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import marshal
 import os
 import stat
@@ -43,7 +42,6 @@ import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -51,6 +49,7 @@ from typing import Any, NamedTuple
 from improve import __version__
 from improve.core.analyze import FileResult, locate
 from improve.core.discovery import DocFile
+from improve.core.gcpause import gc_paused
 from improve.core.hashing import CONTENT_ID_SIZE as DIGEST_SIZE
 from improve.core.hashing import content_id, hasher
 from improve.core.rules import Context, Issue, RepoIssue
@@ -412,10 +411,11 @@ class CachedResults(Mapping[str, FileResult]):
 
     def summaries(self) -> dict[str, Summary]:
         found = {}
-        for at, path in enumerate(self._paths):
-            summary = unpack_summary(path, self._blob(at))
-            if summary is not None:
-                found[path] = summary
+        with gc_paused():
+            for at, path in enumerate(self._paths):
+                summary = unpack_summary(path, self._blob(at))
+                if summary is not None:
+                    found[path] = summary
         return found
 
 
@@ -460,7 +460,7 @@ class LintCache:
         if payload is None:
             return None
         try:
-            with _gc_paused():
+            with gc_paused():
                 data = marshal.loads(payload)
             if not (isinstance(data, tuple) and len(data) == _FIELDS and data[0] == self.key):
                 return None
@@ -518,7 +518,7 @@ class LintCache:
         stale: list[DocFile] = []
         fresh_at: list[int] = []
         root, lstat = self.root, os.lstat
-        with _gc_paused():
+        with gc_paused():
             for doc_file in files:
                 path = doc_file.path
                 i = index.get(path)
@@ -792,18 +792,6 @@ def locate_plain(issue: Issue) -> tuple[int, int]:
     if issue.line is not None:
         return issue.line, issue.column
     return 1, 1
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building many small tuples trips the cyclic collector for nothing; none of them cycle."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _same_summary(old: bytes | None, blob: bytes | None) -> bool:

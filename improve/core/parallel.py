@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from improve.core.analyze import FileResult, analyze_file
 from improve.core.cache import Encoded, Stamp, decode_result, encode_result
 from improve.core.discovery import DocFile
+from improve.core.gcpause import gc_paused
 from improve.core.hashing import content_id
 from improve.core.rules import Context, all_rules
 
@@ -103,7 +104,8 @@ def analyze_records(
     workers = min(processes or cpu_count(), MAX_PROCESSES, len(files))
     if len(files) <= threshold or workers < 2:
         all_rules()
-        return [analyze_one(f, ctx, with_digest=with_digest) for f in files]
+        with gc_paused():
+            return [analyze_one(f, ctx, with_digest=with_digest) for f in files]
     # Several chunks per worker keep both busy to the end; big enough to amortise the pickling.
     size = max(8, min(200, len(files) // (workers * 6) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
@@ -157,4 +159,5 @@ def _init_worker(ctx: Context, with_digest: bool) -> None:
 def _work(chunk: list[DocFile]) -> list[Record]:
     assert _WORKER is not None, "worker used before its initializer ran"
     ctx, with_digest = _WORKER
-    return [analyze_one(f, ctx, with_digest=with_digest) for f in chunk]
+    with gc_paused():
+        return [analyze_one(f, ctx, with_digest=with_digest) for f in chunk]

@@ -11,6 +11,7 @@ from improve.core.config import Config
 from improve.core.discovery import DocFile, discover
 from improve.core.document import Document
 from improve.core.frontmatter import ParsedFile, Problem, parse
+from improve.core.gcpause import gc_paused
 
 
 def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None) -> Document:
@@ -81,7 +82,8 @@ class Repository:
         return doc
 
     def documents(self, *, include_restricted: bool = True) -> list[Document]:
-        docs = [self.document(f) for f in self.files]
+        with gc_paused():  # thousands of parses: see improve.core.gcpause
+            docs = [self.document(f) for f in self.files]
         if not include_restricted:
             docs = [d for d in docs if d.visibility != "restricted"]
         return docs

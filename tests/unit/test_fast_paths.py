@@ -390,3 +390,24 @@ def test_blame_scan_equals_the_line_by_line_scan(words: list[str]) -> None:
     doc = Document(path="rca/0001-x.md", kind=KINDS["rca"], number=1, parsed=parsed)
     got = [(i.message.split("'")[1], i.line, i.column) for i in check_blame(doc, None)]  # type: ignore[arg-type]
     assert got == blame_reference(parsed.body, parsed.body_first_line)
+
+
+BLAME_WITHOUT_LOOKAHEAD = re.compile(
+    r"\b(?:human\s+error|operator\s+error|should\s+have\s+(?:known|noticed|caught|checked|"
+    r"realized|realised|been\s+more\s+careful)|should'?ve\s+known|careless(?:ness|ly)?|"
+    r"negligen(?:ce|t)|(?:his|her|their)\s+fault|to\s+blame|blamed|sloppy|incompetent|"
+    r"didn'?t\s+bother)\b",
+    re.IGNORECASE,
+)
+
+
+@given(st.lists(st.sampled_from(
+    ["HUMAN", "error", "ſloppy", "Sloppy", "ıncompetent", "İncompetent", "didn't", "BOTHER",
+     "K", "should've", "known", "THEIR", "fault", "to", "blame", "Blamed", "careless", "ly",
+     "negligent", " ", "\n", "x", "_", "é"]), max_size=20))
+def test_the_blame_lookahead_changes_no_match(words: list[str]) -> None:
+    from improve.core.rules.followup import _BLAME
+
+    text = " ".join(words)
+    assert [m.span() for m in _BLAME.finditer(text)] == [
+        m.span() for m in BLAME_WITHOUT_LOOKAHEAD.finditer(text)]

