@@ -117,7 +117,7 @@ def lint(
         try:
             return _lint(config, today, paths, use_cache=True, selection=selection,
                          involved_ids=involved_ids, documents=documents, discovery=discovery)
-        except DamagedCache:  # never trusted: the run starts over without it, and replaces it
+        except DamagedCache:  # never trusted: removed, and this run starts over without it
             with contextlib.suppress(OSError):
                 (config.cache_path / CACHE_FILE).unlink()
     return _lint(config, today, paths, use_cache=False, selection=selection,
