@@ -313,17 +313,12 @@ class _Table:
     def empty(cls) -> _Table:
         return cls((), array(_STAMP_TYPE), b"", b"", array(_SIZE_TYPE), b"", {}, {})
 
-    def offsets(self) -> list[int]:
-        """Where each base summary blob starts (and, last, where the last one ends)."""
-        if self._offsets is None:
-            self._offsets = list(accumulate(self.sizes, initial=0))
-        return self._offsets
-
     def blob(self, i: int) -> bytes | None:
         if self.overrides and i in self.overrides:
             return self.overrides[i]
-        offsets = self.offsets()
-        start, end = offsets[i], offsets[i + 1]
+        if self._offsets is None:  # where each base blob starts, and the last one ends
+            self._offsets = list(accumulate(self.sizes, initial=0))
+        start, end = self._offsets[i], self._offsets[i + 1]
         return self.summaries[start:end] if end > start else None
 
     def digest(self, i: int) -> bytes:
@@ -386,17 +381,17 @@ class CachedResults(Mapping[str, FileResult]):
     and a run whose summaries did not change unpacks none of them."""
 
     def __init__(self, paths: list[str], findings: dict[str, list[Finding]],
-                 blob: Callable[[int], bytes | None]) -> None:
+                 blob: Callable[[int], bytes | None], at: Callable[[str], int | None]) -> None:
         self._paths = paths
         self._findings = findings
-        self._blob = blob
-        self._at: dict[str, int] | None = None
+        self._blob = blob  # a document's summary blob, by its place in `paths`
+        self._at = at  # a path's place in `paths`
 
     def __getitem__(self, path: str) -> FileResult:
-        if self._at is None:
-            self._at = dict(zip(self._paths, range(len(self._paths)), strict=True))
-        return FileResult(self._findings.get(path, []),
-                          unpack_summary(path, self._blob(self._at[path])))
+        at = self._at(path)
+        if at is None:
+            raise KeyError(path)
+        return FileResult(self._findings.get(path, []), unpack_summary(path, self._blob(at)))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
@@ -574,7 +569,7 @@ class LintCache:
         self._summaries_same = same
         if fresh_at or len(old.paths) != len(files):
             self._dirty = True
-        return CachedResults(self._paths, dict(sorted(findings.items())), self._blob)
+        return CachedResults(self._paths, dict(sorted(findings.items())), self._blob, self._at_of)
 
     def _blob(self, at: int) -> bytes | None:
         row = self._rows[at]
@@ -632,10 +627,14 @@ class LintCache:
             self._dirty = True
         return line, column
 
-    def _row_of(self, path: str) -> int | _Fresh | None:
+    def _at_of(self, path: str) -> int | None:
+        """A path's place among this run's files."""
         if self._at is None:
             self._at = dict(zip(self._paths, range(len(self._paths)), strict=True))
-        at = self._at.get(path)
+        return self._at.get(path)
+
+    def _row_of(self, path: str) -> int | _Fresh | None:
+        at = self._at_of(path)
         return None if at is None else self._rows[at]
 
     def _digest_of(self, path: str) -> bytes | None:
@@ -705,11 +704,7 @@ class LintCache:
             os.close(fd)
 
     def _base(self) -> tuple[Any, ...]:
-        old = self._old
-        if old is not None and self._same_files(old):
-            table = self._patched(old)
-        else:
-            table = self._gathered()
+        table = self._gathered()
         for path in self._new_positions:
             if path in table.index and self._positions[path]:
                 table.positions[path] = self._positions[path]
@@ -717,41 +712,9 @@ class LintCache:
                 bytes(table.digests), bytes(table.valids), table.sizes.tobytes(), table.summaries,
                 table.findings, table.positions, self._repo)
 
-    def _patched(self, old: _Table) -> _Table:
-        """The same files as the old base: its columns, copied whole, with the fresh rows and
-        the journal's rows written over."""
-        stamps, sizes = array(_STAMP_TYPE, old.stamps), array(_SIZE_TYPE, old.sizes)
-        digests, valids = bytearray(old.digests), bytearray(old.valids)
-        findings, positions = dict(old.findings), dict(old.positions)
-        fresh = {at: self._rows[at] for at in self._fresh_at}
-        pieces, start = [], 0
-        offsets = old.offsets()
-        for at in sorted(fresh.keys() | old.overrides.keys()):
-            row = fresh.get(at)
-            if isinstance(row, _Fresh):
-                path = self._paths[at]
-                stamps[3 * at:3 * at + 3] = array(_STAMP_TYPE, row.stamp)
-                digests[at * DIGEST_SIZE:(at + 1) * DIGEST_SIZE] = row.digest
-                valids[at * VALID_SIZE:(at + 1) * VALID_SIZE] = row.valid or _NO_KEY
-                blob = row.blob
-                if row.findings:
-                    findings[path] = row.findings
-                else:
-                    findings.pop(path, None)
-                if not row.touched:
-                    positions.pop(path, None)
-            else:
-                blob = old.overrides[at]
-            blob = blob or b""
-            sizes[at] = len(blob)
-            pieces += [old.summaries[start:offsets[at]], blob]
-            start = offsets[at + 1]
-        pieces.append(old.summaries[start:])
-        return _Table(old.paths, stamps, digests, valids, sizes, b"".join(pieces), findings,
-                      positions)
-
     def _gathered(self) -> _Table:
-        """Files came or went: the columns rebuilt row by row (uncacheable rows left out)."""
+        """This run's rows as new columns, row by row (uncacheable rows left out). A new base is
+        rare (a cold run, files that came or went, a full journal), so this is the one way."""
         old = self._old
         paths: list[str] = []
         stamps, sizes = array(_STAMP_TYPE), array(_SIZE_TYPE)

@@ -180,10 +180,11 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
     remembered = False
     if raw:
         memo = _memo_file(root, raw) if use_memo else None
-        remembered = memo is not None and _memo_holds(memo, raw)
+        line = _memo_line(raw) if memo is not None else None
+        remembered = memo is not None and line is not None and _memo_holds(memo, line)
         findings = [] if remembered else _validate(raw, source)
-        if memo is not None and not remembered and not findings:
-            _remember(memo, raw)
+        if memo is not None and line is not None and not remembered and not findings:
+            _remember(memo, line)
         if raw.get("rules"):
             findings += _unknown_rules(raw["rules"], source)
     if not remembered:
@@ -217,7 +218,7 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
     places = [(f"folder for {name}", folder) for name, folder in folders.items()]
     places.append(("cache_dir", raw.get("cache_dir", DEFAULT_CACHE_DIR)))
     for what, folder in places:
-        if Path(folder).is_absolute() or ".." in Path(folder).parts:
+        if not _relative_inside(folder):
             raise ConfigError(f"{what} ({folder!r}) must be a path inside the repository")
         # A folder committed as a symbolic link would make improve read (or write) elsewhere.
         if not inside(root, root / folder):
@@ -277,9 +278,12 @@ def _memo_file(root: Path, raw: dict[str, Any]) -> Path | None:
     folder = raw.get("cache_dir", DEFAULT_CACHE_DIR)
     if raw.get("cache", True) is not True or not isinstance(folder, str):
         return None
-    if Path(folder).is_absolute() or ".." in Path(folder).parts:
-        return None
-    return root / folder / CONFIG_MEMO
+    return root / folder / CONFIG_MEMO if _relative_inside(folder) else None
+
+
+def _relative_inside(folder: str) -> bool:
+    """A relative path that does not climb out (`..`): what a configured folder must be."""
+    return not Path(folder).is_absolute() and ".." not in Path(folder).parts
 
 
 def _memo_line(raw: dict[str, Any]) -> str | None:
@@ -290,19 +294,18 @@ def _memo_line(raw: dict[str, Any]) -> str | None:
     return None if key is None else f"{__version__} {schema_fingerprint()} {key.hex()}\n"
 
 
-def _memo_holds(memo: Path, raw: dict[str, Any]) -> bool:
+def _memo_holds(memo: Path, line: str) -> bool:
     try:
         with memo.open("rb") as handle:
             remembered = handle.read(200).decode("ascii")
     except (OSError, UnicodeDecodeError):
         return False
-    return remembered == _memo_line(raw)
+    return remembered == line
 
 
-def _remember(memo: Path, raw: dict[str, Any]) -> None:
+def _remember(memo: Path, line: str) -> None:
     """Record a valid config, if the cache folder exists (lint creates it; others never do)."""
-    line = _memo_line(raw)
-    if line is None or not memo.parent.is_dir() or memo.parent.is_symlink():
+    if not memo.parent.is_dir() or memo.parent.is_symlink():
         return
     from improve.core.fsutil import atomic_write
 

@@ -82,12 +82,6 @@ class GitListing(NamedTuple):
     untracked: set[str]
 
 
-def git_files(root: Path, folders: Iterable[str]) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files below `folders`; None outside a git work tree."""
-    listing = _finish_git(_start_git(root, folders))
-    return None if listing is None else listing.names
-
-
 class _GitRun:
     """`git ls-files` running, its output drained by a thread as it comes: a pipe holds 64 KiB,
     and a listing of 10,000 documents is ten times that, so without the thread git would wait

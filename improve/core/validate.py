@@ -8,12 +8,15 @@ failure into one sentence at the right line. A test keeps the two in agreement.
 from __future__ import annotations
 
 import copy
+import marshal
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from improve.core.hashing import digest, hasher
 
 # RFC 3339, as the compiled fast path reads it (ASCII digits only; `\d` would take any script's):
 # year 0000 exists, and a leap second is allowed where the time is 23:59:60 in UTC.
@@ -58,16 +61,16 @@ def bundled_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+@cache
 def schema_fingerprint() -> str:
-    """A hash of every shipped schema, so the cache notices a schema change."""
-    from improve.core.hashing import hasher
-
-    digest = hasher()
+    """A hash of every shipped schema, so the cache notices a schema change (read once per
+    process, like the schemas themselves: the cache key and the config memo both ask)."""
+    fingerprint = hasher()
     for entry in sorted(SCHEMAS.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
-            digest.update(entry.name.encode())
-            digest.update(entry.read_bytes())
-    return digest.hexdigest()[:16]
+            fingerprint.update(entry.name.encode())
+            fingerprint.update(entry.read_bytes())
+    return fingerprint.hexdigest()[:16]
 
 
 def _real_date(text: str) -> bool:
@@ -152,10 +155,6 @@ class ValidMemo:
 
 def instance_key(name: str, instance: Any) -> bytes | None:
     """The memo key of an instance for schema `name` (None when it has no stable form)."""
-    import marshal
-
-    from improve.core.hashing import digest
-
     try:
         # Version 2: no back-references, whose use depends on reference counts, not on values.
         data = marshal.dumps(instance, 2)
