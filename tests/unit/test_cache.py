@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from improve.core import parallel
 from improve.core.analyze import FileResult
 from improve.core.cache import CACHE_FILE, LintCache
 from improve.core.config import Config, load_config
-from improve.core.discovery import DocFile, discover
+from improve.core.discovery import discover
 from improve.core.lint import lint
 from improve.core.parallel import analyze_records
 from improve.core.rules import Context, all_rules
@@ -54,27 +55,30 @@ def handbook(tmp_path: Path) -> Path:
     return root
 
 
-class Counter:
-    """Counts the documents analysed from their bytes (cache misses)."""
+class Calls:
+    """Records each call of `module.name`, by a label of its first argument, and makes it."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.paths: list[str] = []
-        real = parallel.analyze_one
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: object, name: str,
+                 label: Callable[[Any], str] = str) -> None:
+        self.seen: list[str] = []
+        real = getattr(module, name)
 
-        def counting(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) -> Any:
-            self.paths.append(doc_file.path)
-            return real(doc_file, ctx, with_digest=with_digest)
+        def recording(first: Any, *args: Any, **kwargs: Any) -> Any:
+            self.seen.append(label(first))
+            return real(first, *args, **kwargs)
 
-        monkeypatch.setattr(parallel, "analyze_one", counting)
+        monkeypatch.setattr(module, name, recording)
 
     def take(self) -> list[str]:
-        taken, self.paths = sorted(self.paths), []
+        """The labels recorded since the last take, sorted."""
+        taken, self.seen = sorted(self.seen), []
         return taken
 
 
 @pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    return Counter(monkeypatch)
+def analysed(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """The documents analysed from their bytes (cache misses)."""
+    return Calls(monkeypatch, parallel, "analyze_one", lambda doc_file: doc_file.path)
 
 
 def findings(root: Path, today: dt.date = TODAY, *, use_cache: bool,
@@ -88,7 +92,7 @@ def findings(root: Path, today: dt.date = TODAY, *, use_cache: bool,
         os.chdir(cwd)
 
 
-def assert_warm_equals_uncached(root: Path, counter: Counter,
+def assert_warm_equals_uncached(root: Path, counter: Calls,
                                 today: dt.date = TODAY) -> tuple[list[Finding], list[str]]:
     """Warm equals uncached; returns the findings and what the warm run had to analyse."""
     uncached = findings(root, today, use_cache=False)
@@ -101,7 +105,7 @@ def assert_warm_equals_uncached(root: Path, counter: Counter,
 
 
 def test_warm_runs_equal_uncached_runs_through_a_series_of_changes(
-        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+        handbook: Path, analysed: Calls, monkeypatch: pytest.MonkeyPatch) -> None:
     documents = len(discover(load_config(handbook)))
     base, misses = assert_warm_equals_uncached(handbook, analysed)
     assert len(misses) == documents  # the first run fills the cache
@@ -172,7 +176,7 @@ def patch_runbook_schema(monkeypatch: pytest.MonkeyPatch, *, required: str) -> N
 
 
 def test_one_file_runs_see_the_whole_repository_from_the_cache(
-        handbook: Path, analysed: Counter) -> None:
+        handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     analysed.take()
     (handbook / CITED_RUNBOOK).unlink()
@@ -183,7 +187,7 @@ def test_one_file_runs_see_the_whole_repository_from_the_cache(
     assert any(f.rule == "dangling-reference" for f in one)
 
 
-def test_a_touched_file_is_recognised_by_its_content(handbook: Path, analysed: Counter) -> None:
+def test_a_touched_file_is_recognised_by_its_content(handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     analysed.take()
     path = handbook / CITED_RUNBOOK
@@ -258,7 +262,7 @@ def store_payload(root: Path, payload: list[Any]) -> None:
 FINDINGS_COLUMN, SIZES_COLUMN, SUMMARIES_COLUMN = 9, 7, 8
 
 
-def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Counter) -> None:
+def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Calls) -> None:
     (handbook / CITED_RUNBOOK).unlink()  # some documents with findings
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
@@ -276,7 +280,7 @@ def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed:
     assert analysed.take() == []  # the analysed entries were written back
 
 
-def test_a_summary_that_does_not_unpack_is_never_trusted(handbook: Path, analysed: Counter) -> None:
+def test_a_summary_that_does_not_unpack_is_never_trusted(handbook: Path, analysed: Calls) -> None:
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
     payload = load_payload(handbook)
@@ -323,7 +327,7 @@ def test_no_cache_leaves_no_cache_behind(handbook: Path) -> None:
     assert not (handbook / ".improve-cache").exists()
 
 
-def test_symbolic_links_are_never_cached(handbook: Path, analysed: Counter) -> None:
+def test_symbolic_links_are_never_cached(handbook: Path, analysed: Calls) -> None:
     target = handbook / "runbooks" / "0003-replay-webhook-deliveries.md"
     link = handbook / "runbooks" / "0009-link.md"
     link.symlink_to(target.name)
@@ -528,7 +532,7 @@ def cache_files(root: Path) -> tuple[Path, Path]:
 
 
 def test_a_one_file_run_appends_to_the_journal_and_leaves_the_base_alone(
-        handbook: Path, analysed: Counter) -> None:
+        handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     base, journal = cache_files(handbook)
     before = base.read_bytes()
@@ -547,7 +551,7 @@ def test_a_one_file_run_appends_to_the_journal_and_leaves_the_base_alone(
 
 
 def test_a_front_matter_change_in_the_journal_keeps_cross_file_findings_right(
-        handbook: Path, analysed: Counter) -> None:
+        handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     (handbook / CITED_RUNBOOK).unlink()  # files went: a new base
     findings(handbook, use_cache=True)
@@ -566,7 +570,7 @@ def test_a_front_matter_change_in_the_journal_keeps_cross_file_findings_right(
 
 
 def test_a_long_journal_is_folded_into_a_new_base(
-        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+        handbook: Path, analysed: Calls, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "JOURNAL_MAX_RECORDS", 3)
     findings(handbook, use_cache=True)
     base, journal = cache_files(handbook)
@@ -597,7 +601,7 @@ def frames(journal: Path) -> list[bytes]:
     return found
 
 
-def test_a_torn_journal_record_is_ignored(handbook: Path, analysed: Counter) -> None:
+def test_a_torn_journal_record_is_ignored(handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     _base, journal = cache_files(handbook)
     edit_body(handbook, EDITED)
@@ -611,7 +615,7 @@ def test_a_torn_journal_record_is_ignored(handbook: Path, analysed: Counter) -> 
 
 
 def test_of_two_records_written_at_once_only_the_first_is_applied(
-        handbook: Path, analysed: Counter) -> None:
+        handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     _base, journal = cache_files(handbook)
     edit_body(handbook, EDITED)
@@ -629,7 +633,7 @@ def test_of_two_records_written_at_once_only_the_first_is_applied(
     assert warm_misses == [OTHER, OTHER]  # the warm run's (its record was skipped), the uncached
 
 
-def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Counter) -> None:
+def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     _base, journal = cache_files(handbook)
     edit_body(handbook, EDITED)
@@ -648,40 +652,27 @@ def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Counter) 
 # --- git vouches for tracked files it holds unchanged ---------------------------------------------
 
 
-class Reads:
-    """Counts the documents the cache reads to compare their bytes (stamp changed, or racy)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.paths: list[str] = []
-        real = parallel.read_stamped
-
-        def counting(path: str | Path, limit: int) -> Any:
-            self.paths.append(str(path))
-            return real(path, limit)
-
-        monkeypatch.setattr(parallel, "read_stamped", counting)
-
-    def take(self) -> list[str]:
-        taken, self.paths = self.paths, []
-        return taken
+def reads(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """The documents the cache reads to compare their bytes (stamp changed, or racy)."""
+    return Calls(monkeypatch, parallel, "read_stamped")
 
 
 def test_git_vouches_for_committed_files_without_a_stat(
-        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+        handbook: Path, analysed: Calls, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
     payload = load_payload(handbook)
     payload[4] = bytes(len(payload[4]))  # every stamp wrong: only git can vouch for the files
     store_payload(handbook, payload)
-    reads = Reads(monkeypatch)
+    read = reads(monkeypatch)
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
     assert analysed.take() == []
-    assert reads.take() == []
+    assert read.take() == []
 
 
 def test_a_file_git_was_told_to_assume_unchanged_is_still_checked(
-        handbook: Path, analysed: Counter) -> None:
+        handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
     git(handbook, "update-index", "--assume-unchanged", EDITED)
     edited = handbook / EDITED
@@ -695,7 +686,7 @@ def test_a_file_git_was_told_to_assume_unchanged_is_still_checked(
 
 
 def test_a_staged_change_is_seen_and_then_vouched_for(
-        handbook: Path, analysed: Counter, monkeypatch: pytest.MonkeyPatch) -> None:
+        handbook: Path, analysed: Calls, monkeypatch: pytest.MonkeyPatch) -> None:
     findings(handbook, use_cache=True)
     edited = handbook / EDITED
     edited.write_text(edited.read_text(encoding="utf-8").replace(
@@ -706,51 +697,42 @@ def test_a_staged_change_is_seen_and_then_vouched_for(
     assert analysed.take() == [EDITED]
     assert staged == findings(handbook, use_cache=False, paths=[EDITED])
     expected = findings(handbook, use_cache=False)
-    reads = Reads(monkeypatch)
+    read = reads(monkeypatch)
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
     assert analysed.take() == []
-    assert reads.take() == []
+    assert read.take() == []
 
 
 # --- the memo of front matter that passed the schema checks -----------------------------------------
 
 
-class SchemaLoads:
-    """Counts the schemas a run looks up to check front matter."""
+def schema_loads(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """The schemas a run looks up to check front matter."""
+    from improve.core.rules import schema as schema_rules
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from improve.core.rules import schema as schema_rules
-
-        self.names: list[str] = []
-        real = schema_rules.schema_validator
-
-        def counting(name: str) -> Any:
-            self.names.append(name)
-            return real(name)
-
-        monkeypatch.setattr(schema_rules, "schema_validator", counting)
+    return Calls(monkeypatch, schema_rules, "schema_validator")
 
 
 def test_a_body_edit_checks_no_schema_and_a_front_matter_edit_does(
         handbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     findings(handbook, use_cache=True)
-    loads = SchemaLoads(monkeypatch)
+    loads = schema_loads(monkeypatch)
     edit_body(handbook, EDITED)
     body = findings(handbook, use_cache=True, paths=[EDITED])
-    assert loads.names == []  # the same front matter passed before
+    assert loads.take() == []  # the same front matter passed before
     edited = handbook / EDITED
     edited.write_text(edited.read_text(encoding="utf-8").replace(
         "status: published", "status: finished", 1), encoding="utf-8")
     front = findings(handbook, use_cache=True, paths=[EDITED])
-    assert loads.names == ["rca"]
+    assert loads.take() == ["rca"]
     assert any(f.rule == "invalid-value" for f in front)
     assert not any(f.rule == "invalid-value" for f in body)
     assert front == findings(handbook, use_cache=False, paths=[EDITED])
-    loads.names.clear()
+    loads.take()  # the uncached run's
     edit_body(handbook, EDITED, "And another.")  # front matter that failed is never remembered
     assert findings(handbook, use_cache=True, paths=[EDITED]) == front
-    assert loads.names == ["rca"]
+    assert loads.take() == ["rca"]
 
 
 def test_a_copy_of_front_matter_that_passed_checks_no_schema(
@@ -759,9 +741,9 @@ def test_a_copy_of_front_matter_that_passed_checks_no_schema(
     source = (handbook / EDITED).read_text(encoding="utf-8")
     copy = "rca/0009-copy.md"
     (handbook / copy).write_text(source, encoding="utf-8")  # a duplicate id, same front matter
-    loads = SchemaLoads(monkeypatch)
+    loads = schema_loads(monkeypatch)
     found = findings(handbook, use_cache=True, paths=[copy])
-    assert loads.names == []
+    assert loads.take() == []
     assert found == findings(handbook, use_cache=False, paths=[copy])
     assert any(f.rule == "duplicate-id" for f in found)
 
