@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from improve.core.errors import UnsafePathError
+
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode), as the lint cache records it
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False,
@@ -104,6 +107,38 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def read_bounded(path: str | Path, limit: int, *, follow_links: bool = True) -> bytes:
+    """At most `limit + 1` bytes of a regular file, so a huge file costs nothing to refuse.
+
+    The one way improve reads a file it did not write. Only a regular file: a named pipe (a
+    folder walk can find one) would wait forever for a writer and a device never ends, so the
+    file is opened without blocking and anything else raises `OSError(EINVAL)`. With
+    `follow_links=False` a symbolic link raises `OSError(ELOOP)` instead of being followed.
+    """
+    return read_stamped(path, limit, follow_links=follow_links)[1]
+
+
+def read_stamped(path: str | Path, limit: int, *,
+                 follow_links: bool = False) -> tuple[Stamp, bytes]:
+    """`read_bounded`, with the stamp taken from the same descriptor before reading.
+
+    The stamp the cache records is then never newer than the bytes it describes.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket, device or folder)")
+        # What `read(limit + 1)` returns, without making room for `limit` bytes each time
+        # (a megabyte per file of a few kilobytes): the size first, then any growth.
+        want = min(info.st_size, limit) + 1
+        raw = handle.read(want)
+        if len(raw) == want and want <= limit:
+            raw += handle.read(limit + 1 - want)
+    return (info.st_mtime_ns, info.st_size, info.st_ino), raw
 
 
 def inside(root: Path, candidate: Path) -> bool:

@@ -13,12 +13,12 @@ results are the same, in the same order, as the sequential path.
 from __future__ import annotations
 
 import os
-import stat
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from improve.core import fsutil
 from improve.core.analyze import FileResult, analyze_file
 from improve.core.cache import Encoded, Stamp, decode_result, encode_result
 from improve.core.discovery import DocFile
@@ -47,23 +47,9 @@ def read_stamped(path: str | Path, limit: int) -> tuple[Stamp, bytes] | None:
     change without the link changing), a missing or unreadable file, something not a file.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        return fsutil.read_stamped(path, limit, follow_links=False)
     except OSError:
         return None
-    with open(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        try:
-            # What `read(limit + 1)` returns, without making room for `limit` bytes each time
-            # (a megabyte per file of a few kilobytes): the size first, then any growth.
-            want = min(info.st_size, limit) + 1
-            raw = handle.read(want)
-            if len(raw) == want and want <= limit:
-                raw += handle.read(limit + 1 - want)
-        except OSError:
-            return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino), raw
 
 
 def analyze_one(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) -> Record:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from pathlib import Path
 
 from improve.core.config import Config
 from improve.core.discovery import DocFile, discover
 from improve.core.document import Document
 from improve.core.frontmatter import ParsedFile, Problem, parse
+from improve.core.fsutil import read_bounded
 from improve.core.gcpause import gc_paused
 
 
@@ -30,26 +28,13 @@ def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None
                                               "the repository; it is not read or published")])
     else:
         try:
-            raw = _read_bounded(path, config.max_file_size)
+            raw = read_bounded(path, config.max_file_size)
         except OSError as exc:
             parsed = ParsedFile(problems=[Problem(1, 1, "encoding",
                                                   f"cannot read the file: {exc.strerror}")])
         else:
             parsed = parse(raw, max_size=config.max_file_size)
     return Document(path=doc_file.path, kind=doc_file.kind, number=doc_file.number, parsed=parsed)
-
-
-def _read_bounded(path: Path, limit: int) -> bytes:
-    """Read at most one byte past the limit, so a huge file costs nothing to refuse.
-
-    Only a regular file: opening a named pipe (outside git, a folder walk finds one) would wait
-    forever for a writer, so it is opened without blocking and refused.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket, device or folder)")
-        return handle.read(limit + 1)
 
 
 def _inside(root: Path, path: Path) -> bool:
