@@ -33,11 +33,14 @@ def _count_events(path: Path) -> int:
             count += 1
         return tracer
 
+    # Put the previous tracer back (coverage's, under `make test`): clearing it would switch
+    # coverage off for every later test on this worker and make the gate depend on test order.
+    previous = sys.gettrace()
     sys.settrace(tracer)
     try:
         atomic_write(path, NEW)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count
 
 
