@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test setup lint build serve bench fuzz clean
+.PHONY: run test test-fast setup lint build serve bench fuzz clean
 
 $(BIN)/improve: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: setup
 	$(BIN)/ruff check improve tests tooling
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
+
+## The fast loop while coding: unit and property tests only (no browser, mkdocs or pre-commit runs).
+test-fast: setup
+	$(BIN)/pytest -n 2 -q tests/unit tests/property $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python tooling/benchmark.py $(BENCH_ARGS)
