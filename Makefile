@@ -8,16 +8,20 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: run test test-fast setup lint build serve bench fuzz clean
 
-$(BIN)/improve: pyproject.toml
+# One virtual environment; what is installed into it depends on the job: `make run` needs only the
+# `site` extra (mkdocs, Material, nh3), `make test` the `test` extra. A stamp per extra.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
 	touch $@
 
-setup: $(BIN)/improve
+setup: $(VENV)/.installed-test
 
 ## The main job: lint the example handbook, build it, serve it (NO_SERVE=1 builds and exits).
-run: setup
+run: $(VENV)/.installed-site
 	$(BIN)/improve lint
 	$(BIN)/mkdocs build --strict
 	@if [ -n "$(NO_SERVE)" ]; then echo "Built the handbook into site/ (NO_SERVE set: not serving)."; \
