@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from improve.cli.helptext import SummaryGroup
 from improve.cli.main import app, today_option
 from improve.core.actions import FORMATS, STATUS_CHOICES, item_types
 from improve.model.kinds import KINDS
@@ -22,7 +23,7 @@ def _item_kinds() -> list[str]:
     return names
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=SummaryGroup, invoke_without_command=True)
 @click.option("--owner", "owners", multiple=True, metavar="NAME",
               help="Items of this owner (handle, name, email or @handle; `me` = git's user). "
                    "Repeatable.")

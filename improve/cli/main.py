@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from improve import __version__
+from improve.cli.helptext import SummaryGroup
 from improve.core.errors import EXIT_INTERNAL, EXIT_USAGE, ImproveError
 
 # name -> "module:function"; the help text lists them in this order.
@@ -73,7 +74,7 @@ class App:
         return today(self.config.timezone, self.today_option)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SummaryGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 

@@ -22,7 +22,8 @@ def schema(kind: str) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="`markdown` prints the table the README shows.")
 def rules(fmt: str) -> None:
     """List every lint rule with its default severity and an example."""
     from improve.core.rules import all_rules
