@@ -43,6 +43,7 @@ from improve.handbook.pages import (
 )
 from improve.handbook.redirects import Redirect, plan_redirects, write_redirects
 from improve.handbook.render import header, html_text, redirect_page, texts
+from improve.handbook.safeids import SafeIds, is_safe_slugify, safe_slugify
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import HtmlBlocks, Site, load_site
 from improve.model.finding import Severity
@@ -77,6 +78,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         # Page path -> (the page as search plugins index it, the page as shown); None
         # without a search plugin.
         self._views: dict[str, tuple[str, str]] | None = None
+        self._ids: SafeIds | None = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -105,6 +107,14 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             short = extension.rsplit(".", 1)[-1]
             if not any(n in (extension, short) or n.endswith("." + short) for n in names):
                 config.markdown_extensions.append(extension)
+        # Ids in bodies: see improve.handbook.safeids (no writer's id can be one the theme uses).
+        self._ids = SafeIds()
+        config.markdown_extensions.append(self._ids)
+        for name in ("toc", "markdown.extensions.toc"):
+            if name == "toc" or name in config.mdx_configs:
+                options = config.mdx_configs.setdefault(name, {})
+                if not is_safe_slugify(options.get("slugify")):
+                    options["slugify"] = safe_slugify(options.get("slugify"))
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         if config.theme.name == "material":
@@ -272,6 +282,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
+        if self._ids is not None:  # documents are anyone's pull request: every id is prefixed
+            self._ids.strict = page.file.src_uri in self._records or not page.file.src_uri
         site = self._site
         if not self.config.enabled or site is None:
             return markdown
@@ -297,7 +309,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         # The body, as Python-Markdown rendered the writer's Markdown, goes through the
         # allow-list; the header and index blocks are built escaped (render.py) and go in after
         # it: sanitizing them again took a quarter of a second for 1,000 documents.
-        html = sanitize(html)
+        ids = self._ids
+        html = sanitize(html, mark=ids.mark if ids else None, kept=ids.take_kept() if ids else frozenset())
         if self._site is None:
             return html
         text = self._site.blocks.restore(html, as_text=True) if self._views is not None else html

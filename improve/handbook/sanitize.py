@@ -3,7 +3,8 @@
 Python-Markdown passes raw HTML through, and `attr_list` lets a writer add any attribute: the
 rendered body of every page goes through an allow-list that keeps tables, admonitions,
 details, highlighted code, heading anchors and the plugin's badges, and drops scripts, event
-handlers, styles and `javascript:` URLs.
+handlers, styles and `javascript:` URLs. Ids and names are rewritten so that none can be one the
+theme uses (`improve.handbook.safeids`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 import nh3
+
+from improve.handbook.safeids import attribute_filter
 
 EXTRA_TAGS = frozenset({"details", "summary", "figure", "figcaption", "mark", "abbr", "kbd"})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -44,9 +47,14 @@ def _options() -> dict[str, Any]:
     }
 
 
-def sanitize(fragment: str) -> str:
-    """The HTML fragment with only allow-listed tags, attributes and URL schemes left."""
-    return str(nh3.clean(fragment, **_options()))
+def sanitize(fragment: str, *, mark: str | None = None, kept: frozenset[str] = frozenset()) -> str:
+    """The HTML fragment with only allow-listed tags, attributes and URL schemes left.
+
+    Ids and names become `user-content-...` unless the page's Markdown marked them with `mark`,
+    and in-page links follow them (`improve.handbook.safeids`): nothing a writer supplies can
+    take the id of an element the theme or its scripts look up.
+    """
+    return str(nh3.clean(fragment, **_options(), attribute_filter=attribute_filter(mark, kept)))
 
 
 def plain_text(fragment: str) -> str:

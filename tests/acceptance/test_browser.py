@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
-from sitebuild import EXAMPLE_TODAY, ROOT, build, copy_example
+from sitebuild import EXAMPLE_TODAY, ROOT, build, copy_example, copy_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +140,111 @@ def test_the_overdue_row_looks_different_and_a_screenshot_is_saved(page: Any,
     shot = ARTIFACTS / "handbook-actions.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+# -- bodies that try to take the theme's ids (issue 11, stored XSS) ------------------------------
+
+EVIL_VERSIONS = json.dumps([{"version": "1", "title": '<img src=x onerror="window.__pwned=1">',
+                             "aliases": []}])
+
+
+class _Evil(http.server.BaseHTTPRequestHandler):
+    """The other origin a hijacked `#__config` would point at; it counts every request."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        body = EVIL_VERSIONS.encode() if self.path.endswith(".json") else b"window.__pwned=1"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _serve(handler: Any) -> tuple[http.server.ThreadingHTTPServer, threading.Thread]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    return httpd, thread
+
+
+@pytest.fixture(scope="module")
+def hostile_ids(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, list[str]]]:
+    """(the site's origin, its folder, the other origin's request log)."""
+    _Evil.requests = []
+    evil, evil_thread = _serve(_Evil)
+    project = copy_fixture("site-ids", tmp_path_factory.mktemp("ids") / "handbook")
+    page = project / "rca" / "0001-clobber.md"
+    origin = f"http://127.0.0.1:{evil.server_address[1]}"
+    page.write_text(page.read_text(encoding="utf-8").replace("EVIL_ORIGIN", origin),
+                    encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.output
+    site, site_thread = _serve(functools.partial(_Quiet, directory=str(result.site)))
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}", result.site, _Evil.requests
+    finally:
+        for httpd, thread in ((site, site_thread), (evil, evil_thread)):
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join()
+
+
+def test_a_body_cannot_replace_the_theme_config_and_the_theme_still_works(
+        sync_playwright: Any, hostile_ids: tuple[str, Path, list[str]]) -> None:
+    origin, _site, evil_requests = hostile_ids
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS,
+                                             headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            tab.goto(f"{origin}/rca/0001-clobber/")
+            tab.wait_for_load_state("networkidle")
+            assert tab.evaluate("typeof window.__pwned") == "undefined"
+            assert tab.evaluate("typeof document.querySelector") == "function"
+            # The theme still works: the search opens and finds a word of this page's body.
+            tab.keyboard.press("/")
+            tab.locator("input.md-search__input").press_sequentially("footnote", delay=40)
+            hit = tab.locator('.md-search-result__item a[href*="0001-clobber"]').first
+            hit.wait_for(state="visible", timeout=15_000)
+            tab.keyboard.press("Escape")
+            # In-page anchors land: a table-of-contents entry and a link in the body.
+            tab.locator('nav.md-nav--secondary a[href="#user-content-custom"]').first.click()
+            tab.wait_for_function("location.hash === '#user-content-custom'")
+            assert tab.locator("#user-content-custom").is_visible()
+            tab.locator('article a[href="#the-fix"]').first.click()
+            tab.wait_for_function("location.hash === '#the-fix'")
+            box = tab.locator("#the-fix").bounding_box()
+            assert box is not None
+            assert 0 <= box["y"] < 900
+            assert tab.evaluate("typeof window.__pwned") == "undefined"
+        finally:
+            context.close()
+            browser.close()
+    assert evil_requests == []
+    assert errors == []
+
+
+def test_the_page_opened_from_disk_runs_no_script_either(
+        sync_playwright: Any, hostile_ids: tuple[str, Path, list[str]]) -> None:
+    _origin, site, evil_requests = hostile_ids
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS,
+                                             headless=True)
+        tab = browser.new_page()
+        try:
+            tab.goto((site / "rca" / "0001-clobber" / "index.html").as_uri())
+            tab.wait_for_load_state("networkidle")
+            assert tab.evaluate("typeof window.__pwned") == "undefined"
+        finally:
+            browser.close()
+    assert evil_requests == []
