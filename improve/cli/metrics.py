@@ -15,7 +15,8 @@ from improve.cli.main import app, today_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Output format (json keys are stable).")
 @click.option("--include-restricted", is_flag=True,
-              help="Count `visibility: restricted` documents too (the handbook never does).")
+              help="Count withheld documents too (anything but `visibility: internal`), for your "
+                   "own terminal only: never paste or publish this output.")
 @today_option
 @click.pass_context
 def metrics(ctx: click.Context, since: str | None, until: str | None, team: str | None,

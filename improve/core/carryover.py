@@ -1,9 +1,10 @@
 """Carry-over into the next retro: every retro starts from what the earlier ones promised.
 
-`improve new retro` lists the action items still open from earlier retros of the same team in
-the new retro's `carried_over` (references only: an item lives in the document that created it,
-so nothing is counted twice) and in its review section. The lint rule `missing-carry-over`
-(see `rules/carryover.py`) checks that written retros do the same.
+`improve new retro` lists the action items its team's latest retro left open (its own, and those
+it carried) in the new retro's `carried_over` (references only: an item lives in the document
+that created it, so nothing is counted twice) and in its review section. The lint rule
+`missing-carry-over` (see `rules/carryover.py`, which holds the shared definition) checks that
+written retros do the same.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any
 from improve.core.actions import reference_key
 from improve.core.config import Config
 from improve.core.document import Document
+from improve.core.publication import is_published
+from improve.core.rules.carryover import owed
 from improve.core.scaffold import Request
+from improve.core.summary import summarize
 from improve.model.items import ActionItem
 
 
@@ -30,15 +34,12 @@ def team_of(doc: Document) -> str | None:
     return team if isinstance(team, str) and team.strip() else None
 
 
-def open_items(retros: Iterable[Document], team: str) -> list[ActionItem]:
-    """The open action items of the team's retros, in reference order."""
-    found = [item for doc in retros if team_of(doc) == team
-             for item in doc.action_items if item.is_open]
-    return sorted(found, key=reference_key)
-
-
 def prepare_request(config: Config, request: Request) -> None:
-    """Add what a new document inherits from earlier ones (open retro items) to `request`."""
+    """Add what a new document inherits from earlier ones (open retro items) to `request`.
+
+    A new retro carries what its team's latest retro left open (`rules.carryover.owed`, the
+    definition the lint rule checks): never an item of a withheld retro.
+    """
     request.extra_context.setdefault("carried_over", [])
     if request.kind.name != "retro":
         return
@@ -48,13 +49,20 @@ def prepare_request(config: Config, request: Request) -> None:
               if d.kind.name == "retro" and d.parsed.ok and d.id]
     team = request.fields.get("team")
     if not isinstance(team, str) or not team.strip():
-        latest = latest_retro(d for d in retros if team_of(d))
+        latest = latest_retro(d for d in retros if team_of(d) and is_published(d))
         if latest is None:
             return
         team = team_of(latest)
         assert team is not None
         request.fields["team"] = team
-    items = open_items(retros, team)
+    previous = latest_retro(d for d in retros if team_of(d) == team)
+    if previous is None:
+        return
+    by_id = {d.id: d for d in retros if d.id}
+    summaries = {doc_id: summarize(doc) for doc_id, doc in by_id.items()}
+    refs = owed(summaries[previous.id or ""], dt.date.max, summaries.get)  # open now
+    items = sorted((item for ref in refs for item in by_id[ref.partition("#")[0]].action_items
+                    if item.ref == ref), key=reference_key)
     chosen = request.fields.get("carried_over")
     if isinstance(chosen, list):  # the user's own list (`--field carried_over=[...]`) wins
         items = [item for item in items if item.ref in chosen]

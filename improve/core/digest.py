@@ -13,6 +13,7 @@ from typing import Any
 from improve.core import mdtext
 from improve.core.config import Config
 from improve.core.document import as_date
+from improve.core.publication import is_published
 from improve.core.repository import Repository
 from improve.core.rules.runbooks import next_review
 from improve.model.items import ActionItem
@@ -57,7 +58,7 @@ def _order(item: ActionItem) -> tuple[dt.date, str, int, str]:
 
 def digest(config: Config, today: dt.date, *, soon_days: int = DEFAULT_SOON_DAYS) -> Digest:
     docs = Repository(config).documents()
-    published = [d for d in docs if d.visibility != "restricted"]
+    published = [d for d in docs if is_published(d)]
     result = Digest(today, soon_days, withheld=len(docs) - len(published))
     horizon = today + dt.timedelta(days=soon_days)
     for doc in published:

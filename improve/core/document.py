@@ -76,11 +76,6 @@ class Document:
         return value if isinstance(value, str) else None
 
     @property
-    def visibility(self) -> str:
-        value = self.meta.get("visibility")
-        return value if isinstance(value, str) else "internal"
-
-    @property
     def is_draft(self) -> bool:
         return self.status in ("draft", "proposed")
 

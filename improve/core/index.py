@@ -8,7 +8,7 @@ so that the output never depends on file-system order or the hash seed. The hand
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from improve.core.clock import in_zone, zone
@@ -21,31 +21,6 @@ DEFAULT_RECENT_DONE_DAYS = 30
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 OPEN_IMPEDIMENTS = ("open", "escalated")
 NO_OWNER = ""
-
-# Reading problems that mean a file must never be published, whatever its front matter says.
-_UNPUBLISHABLE_PROBLEMS = frozenset({"symlink-outside"})
-
-
-def unpublishable_reason(doc: Document) -> str | None:
-    """Why a document stays out of the site ("restricted", "symlink-outside", "unreadable").
-
-    Fails closed: only documents whose front matter was read and whose `visibility` is absent or
-    exactly `internal` are published; a misspelt visibility is treated as restricted.
-    """
-    if any(p.rule in _UNPUBLISHABLE_PROBLEMS for p in doc.parsed.problems):
-        return "symlink-outside"
-    if not doc.parsed.ok:
-        return "unreadable"
-    visibility = doc.meta.get("visibility", "internal")
-    if visibility != "internal":
-        return "restricted"
-    return None
-
-
-def published(documents: Iterable[Document]) -> list[Document]:
-    """The documents the handbook may show, sorted by path."""
-    return sorted((d for d in documents if unpublishable_reason(d) is None), key=lambda d: d.path)
-
 
 def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
     """Whole minutes from `start` to `end` (floored); None when either is missing or end < start."""

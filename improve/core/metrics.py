@@ -630,21 +630,12 @@ def to_markdown(metrics: Metrics) -> str:
 RENDERERS = {"text": to_text, "json": to_json_text, "markdown": to_markdown}
 
 
-def publishable(doc: Document) -> bool:
-    """Whether the handbook shows a document (the same rule as its indexes: fails closed)."""
-    if not doc.parsed.ok or any(p.rule == "symlink-outside" for p in doc.parsed.problems):
-        return False
-    return bool(doc.meta.get("visibility", "internal") == "internal")
-
-
 def repository_metrics(config: Config, today: dt.date, scope: Scope | None = None, *,
                        include_restricted: bool = False, use_history: bool = True) -> Metrics:
     """Metrics of a repository's documents (restricted ones left out unless asked), with history."""
     from improve.core.history import load_history
     from improve.core.repository import Repository
 
-    docs = Repository(config).documents()
-    if not include_restricted:
-        docs = [d for d in docs if publishable(d)]
+    docs = Repository(config).documents(published_only=not include_restricted)
     history = load_history(config) if use_history else None
     return compute(docs, config, today, scope=scope, history=history)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,16 @@ from improve.core.frontmatter import parse
 from improve.core.fsutil import atomic_write, safe_join
 from improve.core.gitrev import EMPTY_TREE, read_blobs, tree_files
 from improve.core.lint import LintResult, lint
+from improve.core.publication import is_published
 from improve.core.repository import read_document
 from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
 from improve.model.kinds import KINDS
 
 _CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed"}
+# What a withheld document (improve.core.publication) shows instead of its text: a summary is
+# pasted into pull requests, chat and CI logs that more people read than the document's readers.
+WITHHELD = "(withheld: not an internal document)"
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ def summarize_change(config: Config, today: dt.date, base: str, head: str | None
         new_blobs = read_blobs(config.root, changes.head, [a.path for a in afters])
     summary = PrSummary(base=base, base_commit=changes.base, start=changes.start,
                         head=head or "work tree", link_base=link_base)
+    withheld: set[str] = set()
     for change, before_file, after_file in doc_changes:
         old = _document(before_file, old_blobs.get(before_file.path), config.max_file_size) \
             if before_file else None
@@ -175,8 +180,11 @@ def summarize_change(config: Config, today: dt.date, base: str, head: str | None
             else:
                 new = _document(after_file, new_blobs.get(after_file.path), config.max_file_size)
         _compare(summary, change.status, old, new)
+        if any(d is not None and not is_published(d) for d in (old, new)):
+            withheld.update(d.path for d in (old, new) if d is not None)
     summary.documents.sort(key=lambda d: (_ORDER[d.change], d.path))
-    summary.findings = _lint(config, today, changes)
+    summary.findings = [replace(f, message=WITHHELD) if f.path in withheld else f
+                        for f in _lint(config, today, changes)]
     return summary
 
 
@@ -192,10 +200,12 @@ def _compare(summary: PrSummary, status: str, old: Document | None, new: Documen
         word = "removed"
     elif old is None:
         word = "added"
-    summary.documents.append(DocEntry(word, shown.id, shown.kind.name, shown.title, shown.path,
+    hidden = any(d is not None and not is_published(d) for d in (old, new))
+    summary.documents.append(DocEntry(word, shown.id, shown.kind.name,
+                                      WITHHELD if hidden else shown.title, shown.path,
                                       old.path if old is not None and new is not None
                                       and old.path != new.path else None))
-    if new is None:
+    if new is None or hidden:  # a withheld document: that it changed, nothing of what it says
         return
     old_items, new_items = _raw_items(old), _raw_items(new)
     for item_id, item in new_items.items():

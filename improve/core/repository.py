@@ -66,11 +66,14 @@ class Repository:
             self._documents[doc_file.path] = doc
         return doc
 
-    def documents(self, *, include_restricted: bool = True) -> list[Document]:
+    def documents(self, *, published_only: bool = False) -> list[Document]:
+        """Every document, or with `published_only` those others may read (in discovery order)."""
         with gc_paused():  # thousands of parses: see improve.core.gcpause
             docs = [self.document(f) for f in self.files]
-        if not include_restricted:
-            docs = [d for d in docs if d.visibility != "restricted"]
+        if published_only:
+            from improve.core.publication import is_published
+
+            docs = [d for d in docs if is_published(d)]
         return docs
 
     def by_id(self) -> dict[str, Document]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from improve.core.document import Document, as_list
+from improve.core.publication import is_published
 from improve.model.ids import parse_item_ref
 
 # Fields that hold ids of other documents (a single id or a list).
@@ -26,7 +27,7 @@ class Summary:
     status: str | None = None
     date: str | None = None
     team: str | None = None
-    visibility: str = "internal"
+    published: bool = True  # improve.core.publication decides
     # (front-matter path, referenced id or item reference)
     refs: list[tuple[list[Any], str]] = field(default_factory=list)
     supersedes: list[str] = field(default_factory=list)
@@ -70,7 +71,7 @@ def summarize(doc: Document) -> Summary:
         status=doc.status,
         date=date if isinstance(date, str) else None,
         team=meta.get("team") if isinstance(meta.get("team"), str) else None,
-        visibility=doc.visibility,
+        published=is_published(doc),
         refs=refs,
         supersedes=[v for v in as_list(meta.get("supersedes")) if isinstance(v, str)],
         superseded_by=[v for v in as_list(meta.get("superseded_by")) if isinstance(v, str)],

@@ -19,8 +19,9 @@ from urllib.parse import quote
 
 from improve.core.config import Config
 from improve.core.document import Document
-from improve.core.index import HandbookIndex, build_index, unpublishable_reason
+from improve.core.index import HandbookIndex, build_index
 from improve.core.lint import LintResult
+from improve.core.publication import withheld_reason
 from improve.core.repository import Repository
 from improve.model.ids import parse_item_ref
 
@@ -176,7 +177,7 @@ def load_site(config: Config, today: dt.date, *, lint: LintResult | None = None,
     withheld: Counter[str] = Counter()
     public: list[Document] = []
     for doc in sorted(docs, key=lambda d: d.path):
-        reason = unpublishable_reason(doc)
+        reason = withheld_reason(doc)
         if reason is None:
             public.append(doc)
         else:

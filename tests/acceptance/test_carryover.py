@@ -107,3 +107,27 @@ def test_no_retros_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_other_kinds_carry_nothing(repo: Path) -> None:
     result = CliRunner().invoke(cli, ["new", "rca", "Outage", "--dry-run"], catch_exceptions=False)
     assert "carried_over" not in result.output
+
+
+def _missing_carry_over(root: Path, retros: int) -> int:
+    """How many `missing-carry-over` findings `retros` retros of one team give, none carrying."""
+    folder = root / f"n{retros}"
+    (folder / "retros").mkdir(parents=True)
+    (folder / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    start = dt.date(2020, 1, 1)
+    for n in range(1, retros + 1):
+        day = (start + dt.timedelta(days=14 * n)).isoformat()
+        (folder / "retros" / f"{n:04d}-s.md").write_text(_retro(
+            n, day, "payments",
+            "  - {id: A1, title: One, owner: alice, status: open}\n"
+            "  - {id: A2, title: Two, owner: bob, status: open}\n"), encoding="utf-8")
+    findings = lint(load_config(folder), dt.date(2026, 1, 1), use_cache=False).findings
+    return sum(1 for f in findings if f.rule == "missing-carry-over")
+
+
+def test_missing_carry_over_grows_linearly_with_the_number_of_retros(tmp_path: Path) -> None:
+    # Each retro answers for its predecessor's two open items: 2 * (N - 1) warnings. Asking
+    # every retro for every earlier open item gave N * (N - 1) (1,000 retros: a million).
+    fifty, hundred = _missing_carry_over(tmp_path, 50), _missing_carry_over(tmp_path, 100)
+    assert fifty == 2 * 49
+    assert hundred == 2 * 99

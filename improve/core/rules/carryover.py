@@ -1,13 +1,18 @@
-"""Carry-over: a retro lists the items that were still open from its team's earlier retros.
+"""Carry-over: a retro lists the items its team's previous retro left open.
 
-`improve new retro` fills `carried_over` this way (core/carryover.py); this rule keeps retros
-written by hand, or edited later, to the same standard.
+What a retro owes (`owed`) is the one definition, shared with `improve new retro`
+(core/carryover.py): the items of the previous retro of its team (by `date`) that are still open
+when the retro is held, and the items that previous retro carried that are still open. A retro
+answers for its predecessor, not for the whole history: a retro that missed an item got the
+warning itself, so N retros give at most as many warnings as items, not N squared (issue 11).
+Items of withheld retros (improve.core.publication) are never asked for: a restricted retro is
+never a source of text for another document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from improve.core.document import as_date
 from improve.core.rules import Context, Issue, RepoIssue, repository_check, rule
@@ -16,8 +21,8 @@ from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
 
 rule("missing-carry-over", S.WARNING, "repository",
-     "A retro does not carry over an item that was open at the previous retro of its team "
-     "(by `date`) and was still open when this retro was held.",
+     "A retro does not carry over an item that the previous retro of its team (by `date`) left "
+     "open (its own, or one it carried) and that was still open when this retro was held.",
      "RETRO-0004 without `carried_over: [RETRO-0003#A2]` while A2 is open")
 
 
@@ -45,40 +50,44 @@ def open_on(summary: Summary, item_id: str, day: dt.date) -> bool:
     return done is not None and done > day
 
 
+def owed(previous: Summary, day: dt.date, resolve: Callable[[str], Summary | None]) -> list[str]:
+    """The item references the retro after `previous`, held on `day`, must carry over.
+
+    `previous`'s own items open on `day` first (in item order), then the references it carried
+    that are still open on `day` (in its order); only items of published retros, each once.
+    """
+    found: list[str] = []
+    if previous.published and previous.id:
+        found.extend(f"{previous.id}#{item_id}" for item_id in sorted(previous.items, key=_item_number)
+                     if open_on(previous, item_id, day))
+    for ref in previous.carried_over:
+        doc_id, _, item_id = ref.partition("#")
+        source = resolve(doc_id)
+        if (source is not None and source.published and source.kind == previous.kind
+                and item_id in source.items and open_on(source, item_id, day)):
+            found.append(f"{source.id}#{item_id}")
+    return list(dict.fromkeys(found))
+
+
 @repository_check
 def check_carry_over(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
-    # One pass per team (issue 6: a quadratic scan took seconds on 4,000 retros). Retros are in
-    # date order, so an item closed on a day is never open again for a later retro: `pending`
-    # keeps the earlier retros' items that may still be open, in the order they are reported.
     for team, retros in sorted(team_retros(index).items()):
-        pending: list[tuple[Summary, str, dt.date | None]] = []  # (retro, item, closed on)
-        for position, (day, retro) in enumerate(retros):
-            if position:
-                previous = retros[position - 1][1]
-                carried = set(retro.carried_over)
-                still: list[tuple[Summary, str, dt.date | None]] = []
-                for earlier, item_id, closed in pending:
-                    if closed is not None and not closed > day:
-                        continue
-                    still.append((earlier, item_id, closed))
-                    ref = f"{earlier.id}#{item_id}"
-                    if ref in carried:
-                        continue
-                    yield RepoIssue(retro.path, Issue(
-                        "missing-carry-over",
-                        f"{ref} was open at the previous retro of team {team!r} ({previous.id}) "
-                        f"and still open on {day.isoformat()}, but this retro does not list it in "
-                        "`carried_over`; add it and review it under 'Review of previous action "
-                        "items'",
-                        path=("carried_over",), at_key=True), involves=(earlier.path,))
-                pending = still
-            for item_id in sorted(retro.items, key=_item_number):
-                if retro.items.get(item_id) in OPEN_STATUSES:
-                    pending.append((retro, item_id, None))  # open: open on every later day
+        for position in range(1, len(retros)):
+            day, retro = retros[position]
+            previous = retros[position - 1][1]
+            carried = set(retro.carried_over)
+            for ref in owed(previous, day, index.resolve):
+                if ref in carried:
                     continue
-                done = as_date(retro.item_done.get(item_id))
-                if done is not None:  # closed without a date: never counted as open
-                    pending.append((retro, item_id, done))
+                source = index.resolve(ref.partition("#")[0])
+                yield RepoIssue(retro.path, Issue(
+                    "missing-carry-over",
+                    f"{ref} is still open on {day.isoformat()} and the previous retro of team "
+                    f"{team!r} ({previous.id}) left it open, but this retro does not list it in "
+                    "`carried_over`; add it and review it under 'Review of previous action items'",
+                    path=("carried_over",), at_key=True),
+                    involves=tuple(dict.fromkeys(
+                        p for p in (previous.path, source.path if source else None) if p)))
 
 
 def _item_number(item_id: str) -> tuple[int, str]:

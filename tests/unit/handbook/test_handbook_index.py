@@ -14,14 +14,13 @@ from improve.core.index import (
     decision_log,
     incident_log,
     minutes_between,
-    published,
     quarter_of,
     retro_history,
     runbook_catalog,
     totals_per_quarter,
-    unpublishable_reason,
     urgency,
 )
+from improve.core.publication import published, withheld_reason
 
 ITEMS = """
 id: RETRO-0001
@@ -193,8 +192,8 @@ def test_only_internal_readable_documents_are_published() -> None:
     restricted = doc("decision", 2, "id: ADR-0002\ntitle: B\nvisibility: restricted")
     misspelt = doc("decision", 3, "id: ADR-0003\ntitle: C\nvisibility: Restricted")
     broken = doc("decision", 4, "id: [unclosed")
-    assert unpublishable_reason(fine) is None
-    assert unpublishable_reason(restricted) == "restricted"
-    assert unpublishable_reason(misspelt) == "restricted"  # fails closed
-    assert unpublishable_reason(broken) == "unreadable"
+    assert withheld_reason(fine) is None
+    assert withheld_reason(restricted) == "restricted"
+    assert withheld_reason(misspelt) == "restricted"  # fails closed
+    assert withheld_reason(broken) == "unreadable"
     assert published([broken, misspelt, restricted, fine]) == [fine]
