@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 from improve import __version__
 from improve.core.analyze import FileResult, locate
 from improve.core.discovery import DocFile
+from improve.core.fsutil import read_bounded
 from improve.core.gcpause import gc_paused
 from improve.core.hashing import CONTENT_ID_SIZE as DIGEST_SIZE
 from improve.core.hashing import content_id, hasher
@@ -153,23 +154,39 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# The templates folder is hashed to key the cache: bounded like every read (a folder of links to
+# /dev/zero, FIFOs or a million files must not hang lint or exhaust its memory: issue 11).
+TEMPLATE_FILES_HASHED = 1000
+TEMPLATE_BYTES_HASHED = 1 << 20
+
+
 def templates_fingerprint(ctx: Context) -> str:
-    """The contents of the repository's templates folder (config `templates`), if it has one."""
+    """The contents of the repository's templates folder (config `templates`), if it has one.
+
+    Links are not followed (a link is hashed as its target's name) and only regular files are
+    read, each up to a bound; past `TEMPLATE_FILES_HASHED` files the rest is left out.
+    """
     config = ctx.config
     if not config.templates:
         return "-"
     folder = config.root / config.templates
     digest = hasher()
-    for dirpath, dirnames, filenames in os.walk(folder):
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(folder):  # never into linked folders
         dirnames.sort()
         for name in sorted(filenames):
+            seen += 1
+            if seen > TEMPLATE_FILES_HASHED:
+                return digest.hexdigest()
             path = os.path.join(dirpath, name)
             digest.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
             try:
-                with open(path, "rb") as handle:
-                    digest.update(handle.read())
+                digest.update(read_bounded(path, TEMPLATE_BYTES_HASHED, follow_links=False))
             except OSError:
-                digest.update(b"\0unreadable")
+                try:
+                    digest.update(b"\0other:" + os.readlink(path).encode("utf-8", "surrogateescape"))
+                except OSError:
+                    digest.update(b"\0unreadable")
     return digest.hexdigest()
 
 
@@ -227,6 +244,7 @@ JOURNAL_FILE = "lint.journal"
 JOURNAL_MAGIC = b"IJ"
 JOURNAL_MAX_RECORDS = 32
 JOURNAL_MAX_BYTES = 1 << 20
+CACHE_MAX_BYTES = 256 << 20  # 100,000 documents take tens of megabytes
 _STAMP_TYPE, _SIZE_TYPE = "q", "I"  # machine-dependent widths and byte order: in the key
 _FIELDS = 12  # key, base_id, written_ns, then the columns above
 VALID_SIZE = ValidMemo.KEY_SIZE
@@ -446,10 +464,11 @@ class LintCache:
     # reading
 
     def _load(self) -> _Table | None:
-        try:
-            with open(self.file, "rb") as handle:
-                blob = handle.read()
+        try:  # a regular file, not through a link, bounded (issue 11)
+            blob = read_bounded(self.file, CACHE_MAX_BYTES, follow_links=False)
         except OSError:
+            return None
+        if len(blob) > CACHE_MAX_BYTES:
             return None
         payload = _unwrap(blob)
         if payload is None:
@@ -470,8 +489,7 @@ class LintCache:
 
     def _read_journal(self, table: _Table) -> None:
         try:
-            with open(self.journal, "rb") as handle:
-                journal = handle.read()
+            journal = read_bounded(self.journal, JOURNAL_MAX_BYTES * 2, follow_links=False)
         except FileNotFoundError:
             return
         except OSError:

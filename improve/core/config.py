@@ -13,11 +13,11 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from improve.core.errors import ConfigError
-from improve.core.fsutil import inside
+from improve.core.fsutil import inside, read_bounded
 from improve.model.finding import Finding, Severity
 from improve.model.kinds import KINDS, Kind
 
@@ -217,13 +217,32 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         k: v for k, v in raw.get("folders", {}).items() if k in KINDS}
     places = [(f"folder for {name}", folder) for name, folder in folders.items()]
     places.append(("cache_dir", raw.get("cache_dir", DEFAULT_CACHE_DIR)))
+    if raw.get("templates") is not None:
+        places.append(("templates", raw["templates"]))
+    # Every configured path in one spelling (`./.improve-cache/` is `.improve-cache`), so no
+    # check keyed by a path can be bypassed by writing it differently (issue 11).
+    normal: dict[str, str] = {}
     for what, folder in places:
-        if not _relative_inside(folder):
-            raise ConfigError(f"{what} ({folder!r}) must be a path inside the repository")
+        shown = _where(source, what.split()[-1] if what.startswith("folder") else what)
+        plain = _normal_folder(folder)
+        if plain is None:
+            raise ConfigError(f"{shown}{what} ({folder!r}) must be a folder inside the repository, "
+                              "written relative to it (not '.', not absolute, no '..')")
         # A folder committed as a symbolic link would make improve read (or write) elsewhere.
-        if not inside(root, root / folder):
-            raise ConfigError(f"{what} ({folder!r}) is a symbolic link to a place outside the "
-                              "repository; improve reads and writes only inside it")
+        if not inside(root, root / plain):
+            raise ConfigError(f"{shown}{what} ({folder!r}) is a symbolic link to a place outside "
+                              "the repository; improve reads and writes only inside it")
+        normal[what] = plain
+    folders = {name: normal[f"folder for {name}"] for name in folders}
+    cache_dir = normal["cache_dir"]
+    if (root / cache_dir).is_symlink():
+        raise ConfigError(f"{_where(source, 'cache_dir')}cache_dir ({cache_dir!r}) is a symbolic "
+                          "link; make it a plain folder (or remove it: improve creates it)")
+    for name, folder in folders.items():
+        if _overlap(cache_dir, folder):
+            raise ConfigError(f"{_where(source, 'cache_dir')}cache_dir ({cache_dir!r}) overlaps "
+                              f"the folder of {name} ({folder!r}); give the cache a folder of "
+                              "its own")
     # A document's kind is its folder: two kinds in one folder (or one inside the other) would
     # have `improve new` write documents that lint reads as the other kind.
     kind_folders = sorted((Path(folder).as_posix().strip("/"), name) for name, folder in folders.items())
@@ -240,12 +259,12 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         source=source,
         timezone=timezone,
         folders=folders,
-        templates=raw.get("templates"),
+        templates=normal.get("templates"),
         exclude=tuple(raw.get("exclude", ())),
         max_file_size=raw.get("max_file_size", DEFAULT_MAX_FILE_SIZE),
         review_every_days=raw.get("review_every_days", DEFAULT_REVIEW_DAYS),
         cache=raw.get("cache", True),
-        cache_dir=raw.get("cache_dir", DEFAULT_CACHE_DIR),
+        cache_dir=cache_dir,
         rules=dict(raw.get("rules", {})),
         vocabularies=vocab,
         roster=roster,
@@ -283,7 +302,37 @@ def _memo_file(root: Path, raw: dict[str, Any]) -> Path | None:
 
 def _relative_inside(folder: str) -> bool:
     """A relative path that does not climb out (`..`): what a configured folder must be."""
-    return not Path(folder).is_absolute() and ".." not in Path(folder).parts
+    return _normal_folder(folder) is not None
+
+
+def _normal_folder(folder: object) -> str | None:
+    """A configured folder in its one spelling (`a/b`), or None when it is not a folder inside
+    the repository: absolute, climbing out with `..`, the repository itself (`.`), empty."""
+    if not isinstance(folder, str) or not folder.strip() or "\0" in folder:
+        return None
+    path = PurePosixPath(folder)
+    if path.is_absolute() or ".." in path.parts:
+        return None
+    parts = [p for p in path.parts if p not in (".", "")]
+    return "/".join(parts) or None
+
+
+def _overlap(one: str, other: str) -> bool:
+    return one == other or one.startswith(other + "/") or other.startswith(one + "/")
+
+
+def _where(source: Path | None, key: str) -> str:
+    """`file:line: ` of a key in the config file, as well as it can be told (else the file)."""
+    if source is None:
+        return ""
+    try:
+        lines = read_bounded(source, 1 << 20).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return f"{source.name}: "
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith((key + " ", key + "=", f'"{key}"')):
+            return f"{source.name}:{number}: "
+    return f"{source.name}: "
 
 
 def _memo_line(raw: dict[str, Any]) -> str | None:
@@ -295,9 +344,8 @@ def _memo_line(raw: dict[str, Any]) -> str | None:
 
 
 def _memo_holds(memo: Path, line: str) -> bool:
-    try:
-        with memo.open("rb") as handle:
-            remembered = handle.read(200).decode("ascii")
+    try:  # a regular file only, never through a link, never more than a line
+        remembered = read_bounded(memo, 200, follow_links=False).decode("ascii")
     except (OSError, UnicodeDecodeError):
         return False
     return remembered == line

@@ -138,19 +138,18 @@ def _lint(
     all_rules()
     ctx = Context(config=config, today=today)
     stats: dict[str, os.stat_result] = {}
-    discovery = discovery or Discovery(config)  # `git ls-files` runs while the cache loads
+    discovery = discovery or Discovery(config)
+    # Trust first: the cache folder is opened only once git has said it tracks nothing in it
+    # (a committed cache is someone else's: a crafted file, a link to /dev/zero, a FIFO).
+    files = discovery.files(stats=stats)
     store = None
-    try:
-        if use_cache:
-            from improve.core.cache import LintCache
-
-            store = LintCache(ctx)
-    finally:
-        files = discovery.files(stats=stats)
-    if discovery.cache_tracked:  # committed to the repository: someone else's, never trusted
-        store = None
+    if discovery.cache_tracked:  # committed to the repository: never read, never written
         config = revalidate(config)
         ctx = Context(config=config, today=today)
+    elif use_cache:
+        from improve.core.cache import LintCache
+
+        store = LintCache(ctx)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
     read = {d.path: d for d in documents or ()}

@@ -188,16 +188,15 @@ def _started_at(config: Config, today: dt.date) -> str:
 
 def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
     """A sandboxed Jinja2 environment: a template from a pull request cannot run code here."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import ChoiceLoader, PackageLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
+
+    from improve.core.templateloader import RepositoryLoader
 
     loaders: list[Any] = []
     if config.templates:
-        folder = safe_join(config.root, config.templates)
-        if (folder / kind.template).is_file():
-            if not inside(config.root, folder / kind.template):
-                raise UsageProblem(f"template {kind.template} leaves the repository; refusing it")
-            loaders.append(FileSystemLoader(str(folder)))
+        loaders.append(RepositoryLoader(config.root, safe_join(config.root, config.templates),
+                                        shown=lambda path: _shown(config, path)))
     loaders.append(PackageLoader("improve.core", "templates"))
     env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                keep_trailing_newline=True, autoescape=False)
@@ -210,12 +209,16 @@ def render(config: Config, request: Request, doc_id: str) -> str:
 
     fields = default_fields(config, request, doc_id)
     env, template_name = _environment(config, request.kind)
+    where = template_name
     try:
         template = env.get_template(template_name)
     except TemplateSyntaxError as exc:
         raise UsageProblem(f"template {_shown(config, exc.filename or template_name)}:"
                            f"{exc.lineno}: {exc.message}; fix the template, nothing was written"
                            ) from None
+    except (RecursionError, MemoryError) as exc:  # a template that nests itself, say
+        raise UsageProblem(f"template {where} failed: {type(exc).__name__}; fix the template, "
+                           "nothing was written") from None
     where = _shown(config, template.filename or template_name)
     context: Mapping[str, Any] = {
         "id": doc_id,

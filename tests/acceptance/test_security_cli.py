@@ -223,3 +223,103 @@ def test_a_git_user_name_that_is_not_utf8_does_not_crash(tmp_path: Path) -> None
     result = improve(repo, "new", "retro", "Sprint 1")
     assert result.returncode == 0, result
     assert parse((repo / result.stdout.strip()).read_bytes()).ok
+
+
+# --- issue 11: every template at any depth, the templates setting, a committed cache -------------
+
+INCLUDES = ["{% include 'parts/x.j2' %}", "{% import 'parts/x.j2' as x %}{{ x.m() }}",
+            "{% from 'parts/x.j2' import m %}{{ m() }}"]
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+@pytest.mark.parametrize("directive", INCLUDES, ids=["include", "import", "from"])
+def test_a_template_cannot_pull_in_a_file_outside_through_a_link(tmp_path: Path, how: str,
+                                                                 directive: str) -> None:
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "x.j2").write_text("{% macro m() %}outsidesecretword{% endmacro %}"
+                                 "outsidesecretword\n", encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", 'templates = "templates"\n')
+    (repo / "templates").mkdir()
+    if how == "folder":
+        os.symlink(secret, repo / "templates" / "parts")
+    else:
+        (repo / "templates" / "parts").mkdir()
+        os.symlink(secret / "x.j2", repo / "templates" / "parts" / "x.j2")
+    (repo / "templates" / "retro.md.j2").write_text(
+        "---\n{{ front_matter }}---\n" + directive + "\n", encoding="utf-8")
+    result = improve(repo, "new", "retro", "Sprint 1")
+    assert_refused(result, "x.j2", "leaves the repository", "nothing was written")
+    assert "outsidesecretword" not in result.stdout + result.stderr
+    assert not list(repo.glob("retros/*")), "nothing was written"
+
+
+def test_a_template_that_extends_itself_or_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", 'templates = "templates"\n')
+    (repo / "templates").mkdir()
+    retro = repo / "templates" / "retro.md.j2"
+    retro.write_bytes(b"---\n{{ front_matter }}---\n\xff\xfe not utf-8\n")
+    assert_refused(improve(repo, "new", "retro", "Sprint 1"), "retro.md.j2", "UTF-8")
+    retro.write_text("{% include 'retro.md.j2' %}\n", encoding="utf-8")
+    assert_refused(improve(repo, "new", "retro", "Sprint 1"), "retro.md.j2", "nothing was written")
+    assert not list(repo.glob("retros/*"))
+
+
+@pytest.mark.parametrize("config", ['templates = "."\n', 'templates = "./"\n', 'cache_dir = "."\n',
+                                    'cache_dir = "./retros"\n', 'cache_dir = "rca/cache"\n',
+                                    '[folders]\nrca = "."\n', '[folders]\nrca = ""\n'])
+def test_a_configured_folder_must_be_a_folder_of_its_own(tmp_path: Path, config: str) -> None:
+    repo = make_repo(tmp_path / "repo", config)
+    result = improve(repo, "lint")
+    assert_refused(result, ".improve.toml")
+    assert files_under(repo) == {".improve.toml"}
+
+
+def _hostile_templates(repo: Path) -> None:
+    folder = repo / "templates"
+    folder.mkdir()
+    os.symlink("/dev/zero", folder / "zero.j2")
+    os.symlink("/proc/self", folder / "proc")
+    os.symlink("/dev", folder / "dev")
+    os.mkfifo(folder / "fifo.j2")
+
+
+def test_lint_never_reads_odd_files_in_the_templates_folder(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", 'templates = "templates"\n')
+    _hostile_templates(repo)
+    (repo / "retros").mkdir()
+    (repo / "retros" / "0001-s.md").write_text(SEEDS.joinpath("retro.md").read_text("utf-8"),
+                                               encoding="utf-8")
+    env = dict(os.environ, IMPROVE_TODAY=TODAY)
+    result = subprocess.run([str(IMPROVE), "lint"], cwd=repo, capture_output=True, text=True,
+                            env=env, check=False, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("cache_dir", [None, "./.improve-cache", ".improve-cache/", "c/../cache"])
+@pytest.mark.parametrize("trap", ["zero", "fifo"])
+def test_a_committed_cache_is_never_opened(tmp_path: Path, cache_dir: str | None,
+                                           trap: str) -> None:
+    config = f'cache_dir = "{cache_dir}"\n' if cache_dir else ""
+    repo = make_repo(tmp_path / "repo", config)
+    (repo / "rca").mkdir()
+    (repo / "rca" / "0001-broken.md").write_text("---\nid: RCA-0001\ntitle: Broken\n---\nx\n",
+                                                 encoding="utf-8")
+    folder = repo / (cache_dir or ".improve-cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = "/dev/zero"
+    if trap == "fifo":  # git tracks the link; opening the FIFO behind it would wait forever
+        target = str(tmp_path / "fifo")
+        os.mkfifo(target)
+    for name in ("lint.cache", "lint.journal", "config.valid"):
+        os.symlink(target, folder / name)
+    subprocess.run(["git", "-C", str(repo), "add", "-f", "."], check=True)
+    env = dict(os.environ, IMPROVE_TODAY=TODAY)
+    result = subprocess.run([str(IMPROVE), "lint"], cwd=repo, capture_output=True, text=True,
+                            env=env, check=False, timeout=120)
+    assert result.returncode in (1, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.returncode == 1:
+        assert "rca/0001-broken.md" in result.stdout
+    assert (folder / "lint.cache").is_symlink(), "a committed cache is never written"

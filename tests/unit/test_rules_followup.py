@@ -102,9 +102,9 @@ def test_missing_carry_over_message_names_the_item(tmp_path: Path) -> None:
     result = lint(load_config(tmp_path), TODAY, use_cache=False)
     messages = [f.message for f in result.findings if f.rule == "missing-carry-over"]
     assert messages == [
-        "RETRO-0001#A3 was open at the previous retro of team 'payments' (RETRO-0001) and still "
-        "open on 2026-01-24, but this retro does not list it in `carried_over`; add it and review "
-        "it under 'Review of previous action items'"]
+        "RETRO-0001#A3 is still open on 2026-01-24 and the previous retro of team 'payments' "
+        "(RETRO-0001) left it open, but this retro does not list it in `carried_over`; add it and "
+        "review it under 'Review of previous action items'"]
 
 
 def test_missing_carry_over_quiet_when_carried_or_other_team(tmp_path: Path) -> None:
