@@ -8,7 +8,7 @@ check on the summaries of all documents.
 
 How a file is known to be unchanged: git vouches for it (`Discovery.clean`: tracked, held
 unchanged in the working tree, and its blob id is git's id of the bytes this entry analysed), or,
-the way git's index does it, its stamp (mtime in ns, size, inode) equals the recorded one. A file
+the way git's index does it, its stamp (mtime in ns, size, inode, ctime in ns) equals the recorded one. A file
 whose stamp changed is read and hashed; the same bytes keep their result. A stamp recorded within
 `RACY_NS` before the run that wrote it is "racy" (a later edit could land in the same timestamp
 tick), so it is checked by content too. Symbolic links are never cached.
@@ -59,14 +59,15 @@ from improve.core.validate import ValidMemo
 from improve.model.finding import Finding, Severity
 
 CACHE_FILE = "lint.cache"
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"improve lint cache\n"
 _HEADER = "<QI"  # payload length, CRC-32 of the payload
 # Stamps this close to (or after) the start of the run that recorded them are checked by content.
 RACY_NS = 3_000_000_000
 GITIGNORE = b"# Created by improve: the lint cache, never committed.\n*\n"
 
-Stamp = tuple[int, int, int]
+Stamp = tuple[int, int, int, int]  # fsutil.Stamp: mtime_ns, size, inode, ctime_ns
+_W = 4  # numbers in a stamp
 EncodedFinding = tuple[int, int, str, str, str]
 Encoded = tuple[tuple[EncodedFinding, ...], bytes | None]
 
@@ -220,7 +221,7 @@ def cache_key(ctx: Context) -> str:
 #
 #   base_id     random bytes naming this base: journal records name the base they extend
 #   paths       sorted tuple of repository-relative paths
-#   stamps      int64 triples (mtime_ns, size, inode), one per path
+#   stamps      int64 quadruples (mtime_ns, size, inode, ctime_ns), one per path
 #   digests     git's 20-byte blob id of the bytes analysed, one per path
 #   valids      16-byte key of the front matter when it passed the schema checks (ValidMemo),
 #               zeros otherwise, one per path
@@ -313,7 +314,7 @@ class _Table:
             return None
         count = len(paths)
         stamp_array, size_array = array(_STAMP_TYPE), array(_SIZE_TYPE)
-        if len(stamps) != 3 * count * stamp_array.itemsize or len(digests) != DIGEST_SIZE * count:
+        if len(stamps) != _W * count * stamp_array.itemsize or len(digests) != DIGEST_SIZE * count:
             return None
         if len(sizes) != count * size_array.itemsize or len(valids) != VALID_SIZE * count:
             return None
@@ -358,7 +359,7 @@ class _Table:
         count = len(self.paths)
         for row in rows:  # all checked before any is applied
             if not (isinstance(row, tuple) and len(row) == 6 and isinstance(row[0], int)
-                    and 0 <= row[0] < count and isinstance(row[1], tuple) and len(row[1]) == 3
+                    and 0 <= row[0] < count and isinstance(row[1], tuple) and len(row[1]) == _W
                     and all(isinstance(n, int) for n in row[1]) and isinstance(row[2], bytes)
                     and len(row[2]) == DIGEST_SIZE and isinstance(row[3], tuple)
                     and isinstance(row[4], bytes | None) and isinstance(row[5], bytes)
@@ -366,7 +367,7 @@ class _Table:
                 return False
         for i, stamp, row_digest, encoded, blob, valid in rows:
             path = self.paths[i]
-            self.stamps[3 * i:3 * i + 3] = array(_STAMP_TYPE, stamp)
+            self.stamps[_W * i:_W * i + _W] = array(_STAMP_TYPE, stamp)
             if self.digest(i) != row_digest:
                 self.positions.pop(path, None)
             self.digests[i * DIGEST_SIZE:(i + 1) * DIGEST_SIZE] = row_digest
@@ -544,12 +545,14 @@ class LintCache:
                             row = i  # git's index holds the very bytes this row analysed
                         else:
                             info = stats.get(path) or lstat(f"{root}/{path}")
-                            j = 3 * i
+                            j = _W * i
                             trusted_before = (row_trust.get(i, base_trust) if row_trust
                                               else base_trust)
                             if (info.st_mtime_ns == stamps[j] and info.st_size == stamps[j + 1]
                                     and info.st_ino == stamps[j + 2]
+                                    and info.st_ctime_ns == stamps[j + 3]
                                     and stamps[j] < trusted_before
+                                    and stamps[j + 3] < trusted_before
                                     and stat.S_ISREG(info.st_mode)):
                                 row = i
                             else:
@@ -573,7 +576,7 @@ class LintCache:
             record = next(records)
             encoded, blob = record.data
             cacheable = record.stamp is not None and record.digest is not None
-            rows[at] = _Fresh(record.stamp or (0, 0, 0), record.digest or b"", encoded, blob,
+            rows[at] = _Fresh(record.stamp or (0, 0, 0, 0), record.digest or b"", encoded, blob,
                               valid=record.valid)
             if same:
                 i = index.get(record.path)
@@ -749,7 +752,7 @@ class LintCache:
                     positions[path] = old.positions[path]
             else:
                 assert old is not None
-                stamps.extend(old.stamps[3 * row:3 * row + 3])
+                stamps.extend(old.stamps[_W * row:_W * row + _W])
                 row_digest, encoded, blob = old.digest(row), old.findings.get(path, ()), old.blob(row)
                 valid = old.valid(row)
                 if path in old.positions:
@@ -765,7 +768,7 @@ class LintCache:
                       positions)
 
 
-_NOT_YET = _Fresh((0, 0, 0), b"", (), None)  # a row waiting for its analysis
+_NOT_YET = _Fresh((0, 0, 0, 0), b"", (), None)  # a row waiting for its analysis
 
 
 def locate_plain(issue: Issue) -> tuple[int, int]:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from improve.core.errors import UnsafePathError
 
-Stamp = tuple[int, int, int]  # (mtime_ns, size, inode), as the lint cache records it
+# (mtime_ns, size, inode, ctime_ns), as the lint cache records it: the change time too, as git
+# does, since a rewrite can keep the size and set the mtime back (`touch -r`, `os.utime`).
+Stamp = tuple[int, int, int, int]
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive: bool = False,
@@ -138,7 +140,7 @@ def read_stamped(path: str | Path, limit: int, *,
         raw = handle.read(want)
         if len(raw) == want and want <= limit:
             raw += handle.read(limit + 1 - want)
-    return (info.st_mtime_ns, info.st_size, info.st_ino), raw
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns), raw
 
 
 def inside(root: Path, candidate: Path) -> bool:

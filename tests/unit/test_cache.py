@@ -14,6 +14,7 @@ import marshal
 import os
 import shutil
 import subprocess
+import time
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -502,12 +503,13 @@ def test_the_cache_holds_summaries_not_documents(handbook: Path) -> None:
     table = cache_module._Table.from_payload(tuple(payload))
     assert table is not None
     assert list(table.paths) == [f.path for f in discover(config)]
-    assert len(table.stamps) == 3 * len(table.paths)
+    assert len(table.stamps) == 4 * len(table.paths)
     blob_ids = git(handbook, "hash-object", "--no-filters", *table.paths).split()
     for i, path in enumerate(table.paths):
         size = (handbook / path).stat().st_size
-        mtime, stamped_size, _inode = table.stamps[3 * i:3 * i + 3]
-        assert (mtime, stamped_size) == ((handbook / path).stat().st_mtime_ns, size)
+        mtime, stamped_size, _inode, ctime = table.stamps[4 * i:4 * i + 4]
+        info = (handbook / path).stat()
+        assert (mtime, stamped_size, ctime) == (info.st_mtime_ns, size, info.st_ctime_ns)
         assert table.digest(i).hex() == blob_ids[i]  # git's blob id of the bytes analysed
         blob = table.blob(i)
         assert blob is None or len(blob) < size  # compact: smaller than the document
@@ -837,3 +839,23 @@ def test_a_config_memo_that_lies_about_a_config_improve_cannot_use_is_checked(
     (handbook / ".improve-cache" / "config.valid").write_text(line, encoding="ascii")
     with pytest.raises(ConfigError, match="roster"):  # a config error (exit 2), not a crash
         load_config(handbook)
+
+
+def test_a_rewrite_with_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
+    """An untracked document rewritten in place with its size and mtime put back (`touch -r`,
+    `os.utime`) is analysed again: the stamp holds the change time, as git's index does."""
+    (tmp_path / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    doc = tmp_path / "rca" / "0001-x.md"
+    doc.parent.mkdir()
+    text = ("---\nid: RCA-0001\ntitle: X\ndate: 2026-01-05\nstatus: draft\nseverity: SEV3\n"
+            "started_at: 2026-01-05T10:00:00Z\n---\n\n## Summary\n\nok\n")
+    doc.write_text(text, encoding="utf-8")
+    old = time.time_ns() - 3_600 * 10**9  # an hour ago: not racy
+    os.utime(doc, ns=(old, old))
+    assert findings(tmp_path, use_cache=True) == findings(tmp_path, use_cache=False)
+    before = findings(tmp_path, use_cache=True)
+    doc.write_text(text.replace("severity: SEV3", "severity: SEVX"), encoding="utf-8")
+    os.utime(doc, ns=(old, old))  # same size, same mtime: only the ctime moved
+    after = findings(tmp_path, use_cache=True)
+    assert after == findings(tmp_path, use_cache=False)
+    assert after != before
