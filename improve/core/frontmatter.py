@@ -209,24 +209,45 @@ class ParsedFile:
             probe = probe[:-1]
         return (1, 1)
 
+    @cached_property
+    def _keys_by_parent(self) -> dict[tuple[Any, ...], list[str]]:
+        """The text keys of each mapping, in order: built once, so each finding costs O(1)."""
+        keys: dict[tuple[Any, ...], list[str]] = {}
+        for path in self._nodes:
+            if path and isinstance(path[-1], str):
+                keys.setdefault(path[:-1], []).append(path[-1])
+        return keys
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Offsets in `text` where each line starts: a line's text without splitting it all."""
+        starts = [0]
+        text = self.text
+        at = text.find("\n")
+        while at != -1:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        return starts
+
     def key_as_written(self, parent: tuple[Any, ...], key: Any) -> str | None:
         """How a key that YAML did not read as text is written in the mapping at `parent` (`on`
         for True, `null` for None); None when no key there reads as `key`."""
         written = None
-        for path in self._nodes:
-            if len(path) == len(parent) + 1 and path[:-1] == parent and isinstance(path[-1], str):
-                value = _read_scalar(path[-1])
-                if type(value) is type(key) and value == key:
-                    written = path[-1]  # the last one: YAML keeps the last of equal keys
+        for name in self._keys_by_parent.get(tuple(parent), ()):
+            value = _read_scalar(name)
+            if type(value) is type(key) and value == key:
+                written = name  # the last one: YAML keeps the last of equal keys
         return written
 
     def source_text(self, path: tuple[Any, ...]) -> str | None:
         """The scalar exactly as written at `path` (`no`, `0012`), for messages about YAML 1.1."""
         line, column = self.locate(path)
-        lines = self.text.split("\n")
-        if not 1 <= line <= len(lines):
+        starts = self._line_starts
+        if not 1 <= line <= len(starts):
             return None
-        rest = lines[line - 1][column - 1 :]
+        begin = starts[line - 1] + column - 1
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        rest = self.text[begin : min(end, begin + 256)]  # a scalar, never the whole line
         match = re.match(r"[^\s,#\]}]+(?:[ ][^\s,#\]}]+)*", rest)
         return match.group(0) if match else None
 

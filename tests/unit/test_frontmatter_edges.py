@@ -46,3 +46,34 @@ def test_a_top_level_key_that_is_not_text_is_named_as_written() -> None:
         ("front-matter-not-mapping", 3, 1)]
     assert "`off`" in parsed.problems[0].message
     assert parsed.meta == {"id": "x", "off": "monday"}
+
+
+class _CountingText(str):
+    """A document's text that counts how often something splits it whole."""
+
+    splits = 0
+
+    def split(self, *args: object, **kwargs: object) -> list[str]:  # type: ignore[override]
+        type(self).splits += 1
+        return super().split(*args, **kwargs)  # type: ignore[arg-type]
+
+    def splitlines(self, *args: object, **kwargs: object) -> list[str]:  # type: ignore[override]
+        type(self).splits += 1
+        return super().splitlines(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_position_of_each_finding_does_not_rescan_the_document() -> None:
+    # Issue 11: a 1 MB document with 500,000 list items took 444 s to lint, because each finding
+    # split the whole text again. Many findings now cost one index of line starts, built once.
+    n = 5_000
+    raw = ("---\nid: RCA-0001\ntitle: Big\nservices:\n" + "".join("  - no\n" for _ in range(n))
+           + "tags: [" + ", ".join(["off"] * n) + "]\n---\nbody\n").encode()
+    parsed = parse(raw)
+    assert parsed.ok
+    parsed.text = _CountingText(parsed.text)
+    _CountingText.splits = 0
+    written = [parsed.source_text(("services", i)) for i in range(n)]
+    written += [parsed.source_text(("tags", i)) for i in range(n)]
+    assert written == ["no"] * n + ["off"] * n
+    assert _CountingText.splits == 0
+    assert parsed.locate(("services", n - 1)) == (4 + n, 5)
