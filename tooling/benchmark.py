@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -395,6 +396,75 @@ def generate(root: Path, n: int, seed: int = 6) -> Handbook:
             paths.append(rel)
         book.paths[kind] = paths
     return book
+
+
+# The realistic mix (issue 11): copies of the example handbook's own documents, a third each of
+# retros, RCAs and runbooks plus some decisions, every copy with its own id and number. Each copy
+# group has its own teams, so carry-over chains, references and supersede links do real work.
+EXAMPLE_GROUP = (("retro", 6), ("rca", 6), ("runbook", 6), ("decision", 6))  # decisions: 1 group in 3
+_ID = re.compile(r"\b(RETRO|RCA|RB|ADR)-(\d{4})\b")
+_TEAM = re.compile(r"^(team: *)(.+)$", re.M)
+
+
+def _example_documents() -> dict[str, list[tuple[str, str]]]:
+    """kind -> [(original id, text)] of the example handbook in this repository."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for kind, folder in FOLDERS.items():
+        for path in sorted((ROOT / folder).glob("[0-9]*.md")):
+            text = path.read_text(encoding="utf-8")
+            match = re.search(r"^id: *(\S+)$", text, re.M)
+            if match:
+                found.setdefault(kind, []).append((match[1], text))
+    return found
+
+
+def generate_example_mix(root: Path, n: int) -> Handbook:
+    """Write `n` documents copied from the example handbook (deterministic)."""
+    templates = _example_documents()
+    book = Handbook(root)
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    (root / ".gitignore").write_text(".improve-cache/\nsite/\n", encoding="utf-8")
+    numbers = dict.fromkeys(FOLDERS, 0)
+    written = 0
+    group = 0
+    while written < n:
+        group += 1
+        plan: list[tuple[str, str, str]] = []  # (kind, original id, text)
+        for kind, count in EXAMPLE_GROUP:
+            if kind != "decision" or group % 3 == 1:
+                plan += [(kind, *templates[kind][i % len(templates[kind])]) for i in range(count)]
+        plan = plan[: n - written]
+        mapping: dict[str, str] = {}
+        ids: list[str] = []
+        for kind, original, _text in plan:
+            numbers[kind] += 1
+            new_id = f"{PREFIXES[kind]}-{numbers[kind]:04d}"
+            mapping.setdefault(original, new_id)  # references go to the group's first copy
+            ids.append(new_id)
+        for (kind, original, text), new_id in zip(plan, ids, strict=True):
+            body = _ID.sub(lambda m, ids_of=mapping: ids_of.get(m[0], m[0]), text)
+            body = re.sub(r"^id: *\S+$", f"id: {new_id}", body, count=1, flags=re.M)
+            body = _TEAM.sub(lambda m, g=group: f"{m[1]}{m[2].strip()}-{g}", body)
+            number = int(new_id.rsplit("-", 1)[1])
+            rel = f"{FOLDERS[kind]}/{number:04d}-{original.lower()}-copy.md"
+            (root / rel).parent.mkdir(exist_ok=True)
+            (root / rel).write_text(body, encoding="utf-8")
+            book.paths.setdefault(kind, []).append(rel)
+        written += len(plan)
+    return book
+
+
+def _example_config() -> str:
+    """This repository's own [tool.improve] (time zone and roster), for the copied documents."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    start = text.index("[tool.improve]")
+    end = text.index("\n[tool.", text.index("[tool.improve.roster]"))
+    return '[project]\nname = "example-mix"\nversion = "0"\n\n' + text[start:end] + "\n"
+
+
+EXAMPLE_CONFIG = _example_config()
 
 
 def git_commit_all(root: Path) -> None:
@@ -806,6 +876,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--site-runs", type=int, default=3, help="runs per (f) build")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--corpus", choices=("example", "synthetic"), default="example",
+                        help="example: copies of the example handbook's documents, a third each "
+                             "retros, RCAs and runbooks (the realistic mix); synthetic: generated "
+                             "documents of all four kinds")
     parser.add_argument("--only", default="a,b,c,d,e,f,m",
                         help="comma-separated figures to measure (a,b,c,d,e,f,m)")
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
@@ -827,9 +901,12 @@ def main(argv: list[str] | None = None) -> int:
             snapshot(workdir)
         if wanted - {"f"}:
             start = time.perf_counter()
-            book = generate(workdir / "handbook", args.n, args.seed)
+            if args.corpus == "example":
+                book = generate_example_mix(workdir / "handbook", args.n)
+            else:
+                book = generate(workdir / "handbook", args.n, args.seed)
             git_commit_all(book.root)
-            print(f"generated {args.n} documents in {book.root} "
+            print(f"generated {args.n} documents ({args.corpus}) in {book.root} "
                   f"({time.perf_counter() - start:.1f} s)", file=sys.stderr)
             figures += measure_lint(book, wanted, args.runs)
         if "f" in wanted:
