@@ -107,6 +107,20 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return data
 
 
+# An integer written with more characters than this is kept as the text it is (issue 11): `0x`
+# and 5,000 hex digits, or a long sexagesimal `1:2:3:...`, build numbers that Python cannot even
+# print (its 4,300-digit limit) and that no field means; the schema then says what is wrong.
+MAX_INT_TEXT = 40
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    if len(node.value) > MAX_INT_TEXT:
+        return str(node.value)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 100_000
 _STR_TAG = "tag:yaml.org,2002:str"

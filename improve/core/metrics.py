@@ -481,8 +481,10 @@ def _health(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
         scores = doc.meta.get("health")
         if not isinstance(scores, dict) or not scope.in_window(doc.date):
             continue
+        # Scores outside the schema's 1 to 5 are lint errors, and left out of the numbers and
+        # charts (a huge one overflowed the chart's arithmetic: issue 11).
         clean = {str(k): v for k, v in sorted(scores.items())
-                 if isinstance(v, int) and not isinstance(v, bool)}
+                 if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5}
         if clean:
             assert doc.date is not None
             team = doc.meta.get("team")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-DOC_ID_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<number>[0-9]{4,})$")
-ITEM_ID_RE = re.compile(r"^A[1-9][0-9]*$")
-ITEM_REF_RE = re.compile(r"^(?P<doc>[A-Z][A-Z0-9]*-[0-9]{4,})#(?P<item>A[1-9][0-9]*)$")
+# Numbers have at most nine digits (a billion documents, a billion items): an id with thousands of
+# digits is not an id, and Python cannot even turn it into a number (issue 11). The schemas say
+# the same (a test checks they agree).
+MAX_DIGITS = 9
+DOC_ID_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<number>[0-9]{4,9})$")
+ITEM_ID_RE = re.compile(r"^A[1-9][0-9]{0,8}$")
+ITEM_REF_RE = re.compile(r"^(?P<doc>[A-Z][A-Z0-9]*-[0-9]{4,9})#(?P<item>A[1-9][0-9]{0,8})$")
 FILE_NAME_RE = re.compile(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md\Z")
 NUMBER_WIDTH = 4
 
