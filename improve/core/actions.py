@@ -19,7 +19,7 @@ from typing import Any
 from improve.core.config import Config
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
-from improve.model.ids import parse_doc_id
+from improve.model.ids import item_number, parse_doc_id
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES, ActionItem
 
 STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
@@ -59,8 +59,7 @@ def reference_key(item: ActionItem) -> tuple[str, int, int, str]:
     """`RCA-0007#A2` sorts by prefix, document number, then item number (A2 before A10)."""
     parsed = parse_doc_id(item.doc_id)
     prefix, number = (parsed.prefix, parsed.number) if parsed else (item.doc_id, 0)
-    digits = item.item_id[1:]
-    return (prefix, number, int(digits) if digits.isdigit() else 0, item.path)
+    return (prefix, number, item_number(item.item_id), item.path)
 
 
 def order_key(item: ActionItem, today: dt.date) -> tuple[int, dt.date, tuple[str, int, int, str]]:

@@ -32,6 +32,14 @@ def parse_doc_id(text: str) -> DocId | None:
     return DocId(match["prefix"], int(match["number"]))
 
 
+def item_number(item_id: str) -> int:
+    """The number of an action item id (`A12` -> 12), for ordering; 0 when it is not an item id
+    (including one with more digits than any number improve reads: issue 11)."""
+    digits = item_id[1:]
+    return int(digits) if item_id[:1] == "A" and digits.isascii() and digits.isdigit() \
+        and len(digits) <= MAX_DIGITS else 0
+
+
 def format_doc_id(prefix: str, number: int) -> str:
     return str(DocId(prefix, number))
 

@@ -18,6 +18,7 @@ from improve.core.document import as_date
 from improve.core.rules import Context, Issue, RepoIssue, repository_check, rule
 from improve.core.summary import RepoIndex, Summary
 from improve.model.finding import Severity as S
+from improve.model.ids import item_number
 from improve.model.items import OPEN_STATUSES
 
 rule("missing-carry-over", S.WARNING, "repository",
@@ -91,5 +92,4 @@ def check_carry_over(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
 
 
 def _item_number(item_id: str) -> tuple[int, str]:
-    digits = item_id[1:]
-    return (int(digits) if digits.isdigit() else 0, item_id)
+    return (item_number(item_id), item_id)
