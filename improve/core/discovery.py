@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from improve.core.errors import UnreadableFolder
 from improve.model.ids import file_number
 from improve.model.kinds import KINDS, Kind
 
@@ -165,13 +166,33 @@ def _finish_git(run: _GitRun | None) -> GitListing | None:
     return GitListing(sorted(names), clean, untracked)
 
 
+def require_readable(root: Path, folders: Iterable[str]) -> None:
+    """Stop with a clear error when a kind's folder exists but cannot be listed: linting it
+    would check nothing in it and say "no problems" (issue 11)."""
+    for folder in folders:
+        base = root / folder
+        try:
+            with os.scandir(base):
+                pass
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            raise UnreadableFolder(f"cannot read the folder {folder}/ ({exc.strerror or exc}); "
+                                   "improve would check nothing in it: fix its permissions") from None
+
+
+def _walk_error(error: OSError) -> None:
+    raise UnreadableFolder(f"cannot read the folder {error.filename} ({error.strerror or error}); "
+                           "improve would check nothing in it: fix its permissions")
+
+
 def walk_files(root: Path, folders: Iterable[str]) -> list[str]:
     found: list[str] = []
     for folder in folders:
         base = root / folder
         if not base.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(base):
+        for dirpath, dirnames, filenames in os.walk(base, onerror=_walk_error):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             rel_dir = Path(dirpath).relative_to(root).as_posix()
             found.extend(f"{rel_dir}/{name}" for name in filenames)
@@ -210,6 +231,7 @@ class Discovery:
         if self._git is not None:  # the first call collects git's answer; later ones reuse it
             self._listing = _finish_git(self._git)
             self._git = None
+        require_readable(config.root, self.folders)
         listing = self._listing
         if listing is None:
             names, clean = walk_files(config.root, self.folders), {}

@@ -34,5 +34,20 @@ class UnknownRevisionError(UsageProblem):
     """A git revision that does not exist in this repository."""
 
 
+class WriteRefused(ImproveError, OSError):
+    """A file improve may not or cannot write (read-only, a read-only folder, a full disk).
+
+    Also an `OSError`, so that callers that write what they can rebuild (the lint cache) and
+    already tolerate a failed write keep doing so.
+    """
+
+    def __str__(self) -> str:
+        return str(self.strerror) if self.strerror else super().__str__()
+
+
+class UnreadableFolder(ImproveError):
+    """A kind's folder that exists but cannot be listed (permissions): never "no problems"."""
+
+
 class UnsafePathError(ImproveError):
     """A path that would leave the repository (or a kind's folder)."""

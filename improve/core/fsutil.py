@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from improve.core.errors import UnsafePathError
+from improve.core.errors import UnsafePathError, WriteRefused
 
 # (mtime_ns, size, inode, ctime_ns), as the lint cache records it: the change time too, as git
 # does, since a rewrite can keep the size and set the mtime back (`touch -r`, `os.utime`).
@@ -29,7 +29,11 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
     (the lint cache): after a power cut it may be lost, but another run never sees half of it.
     """
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteRefused(exc.errno, f"cannot create the folder {folder} ({exc.strerror}); "
+                                      "nothing was changed") from None
     if mode is None:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
@@ -37,12 +41,20 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
+        else:  # a rename would replace a file its owner made read-only: respect the mode
+            if not exclusive and not os.access(path, os.W_OK):
+                raise WriteRefused(errno.EACCES, f"{path} is read-only; nothing was changed "
+                                                 "(make it writable to let improve edit it)")
     clean_stale_temps(folder)
     # The writer's pid is in the name, so a later run can tell a killed writer's leftover.
     import tempfile  # writers only: a read-only run does not pay for the import
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                                    dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.", suffix=".tmp",
+                                        dir=folder)
+    except OSError as exc:
+        raise WriteRefused(exc.errno, f"cannot write in {folder} ({exc.strerror}); nothing was "
+                                      "changed") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -64,7 +76,11 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, exclusive:
         _fsync_dir(folder)
 
 
-_TEMP_RE = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[a-z0-9_]+\.tmp$")
+# Temporary names are improve's own: a fixed prefix, the writer's pid and mkstemp's eight random
+# characters. Clean-up removes only names of exactly that shape (a user's `.notes.12.bak.tmp`
+# once matched a looser pattern and was deleted: issue 11).
+TEMP_PREFIX = ".improve-tmp."
+_TEMP_RE = re.compile(r"^\.improve-tmp\.(?P<pid>[1-9][0-9]{0,9})\.[a-z0-9_]{8}\.tmp$")
 STALE_AFTER_SECONDS = 10
 
 
@@ -86,6 +102,8 @@ def clean_stale_temps(folder: Path) -> list[Path]:
         if not match or int(match["pid"]) == os.getpid() or _alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
             if now - entry.stat(follow_symlinks=False).st_mtime >= STALE_AFTER_SECONDS:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
@@ -144,10 +162,13 @@ def read_stamped(path: str | Path, limit: int, *,
 
 
 def inside(root: Path, candidate: Path) -> bool:
-    """True when `candidate`, with every symbolic link resolved, is `root` or below it."""
+    """True when `candidate`, with every symbolic link resolved, is `root` or below it.
+
+    The one home of this check. A link loop, or a path that cannot be resolved, is not inside.
+    """
     try:
         candidate.resolve().relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # RuntimeError: a symbolic link loop
         return False
     return True
 

@@ -22,7 +22,7 @@ from improve.core.document import Document
 
 PUBLISHED_VISIBILITY = "internal"
 # Reading problems that mean a file must never be published, whatever its front matter says.
-_WITHHELD_PROBLEMS = frozenset({"symlink-outside"})
+_WITHHELD_PROBLEMS = frozenset({"symlink-outside", "file-name"})
 
 WithheldReason = Literal["restricted", "symlink-outside", "unreadable"]
 
@@ -30,7 +30,8 @@ WithheldReason = Literal["restricted", "symlink-outside", "unreadable"]
 def withheld_reason(doc: Document) -> WithheldReason | None:
     """Why a document stays out of everything others read, or None when it may be published."""
     if any(p.rule in _WITHHELD_PROBLEMS for p in doc.parsed.problems):
-        return "symlink-outside"
+        return "symlink-outside" if any(p.rule == "symlink-outside"
+                                        for p in doc.parsed.problems) else "unreadable"
     if not doc.parsed.ok:
         return "unreadable"
     if not visibility_is_published(doc.meta):

@@ -11,16 +11,31 @@ from improve.model.finding import Finding, Severity
 Reporter = Callable[[LintResult, TextIO], None]
 
 
-# Everything `str.splitlines` breaks at, written as an escape.
+# Everything `str.splitlines` breaks at, and every other control character (a terminal escape
+# sequence starts with one), written as an escape.
 _LINE_BREAKS = str.maketrans({char: char.encode("unicode_escape").decode("ascii")
-                              for char in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+                              for char in ["\x85", "\u2028", "\u2029", "\x7f",
+                                           *map(chr, range(0x20)), *map(chr, range(0x80, 0xa0))]
+                              if char != "\t"})
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break written as an escape: the one way improve puts a path or a
+    user's string into a line of terminal, log or CI output, so that a file name holding a line
+    break and `::error ...` cannot start a line of its own (a GitHub workflow command)."""
+    if not text.isprintable():
+        try:  # a file name that is not UTF-8 (surrogate escapes) shows its bytes: `\xff`
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate of another origin
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.translate(_LINE_BREAKS)
 
 
 def plain_line(finding: Finding) -> str:
     """`path:line:col: severity: message [rule]`, always one line: a key or file name holding a
     line break cannot split a finding (or forge another one)."""
-    return (f"{finding.path.translate(_LINE_BREAKS)}:{finding.line}:{finding.column}: "
-            f"{finding.severity.value}: {finding.message.translate(_LINE_BREAKS)} [{finding.rule}]")
+    return (f"{one_line(finding.path)}:{finding.line}:{finding.column}: "
+            f"{finding.severity.value}: {one_line(finding.message)} [{finding.rule}]")
 
 
 def summary_line(result: LintResult) -> str:
@@ -47,7 +62,7 @@ def report_json(result: LintResult, stream: TextIO) -> None:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

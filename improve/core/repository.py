@@ -8,7 +8,7 @@ from improve.core.config import Config
 from improve.core.discovery import DocFile, discover
 from improve.core.document import Document
 from improve.core.frontmatter import ParsedFile, Problem, parse
-from improve.core.fsutil import read_bounded
+from improve.core.fsutil import inside, read_bounded
 from improve.core.gcpause import gc_paused
 
 
@@ -20,9 +20,13 @@ def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None
     """
     path = config.root / doc_file.path
     parsed: ParsedFile
-    if raw is not None:
+    if path.is_symlink() and raw is None and not _resolves(path):
+        parsed = ParsedFile(problems=[Problem(
+            1, 1, "unreadable-file", "this document is a symbolic link that leads nowhere (a loop "
+            "or a missing target); it is not read or published")])
+    elif raw is not None:
         parsed = parse(raw, max_size=config.max_file_size)
-    elif path.is_symlink() and not _inside(config.root, path):
+    elif path.is_symlink() and not inside(config.root, path):
         parsed = ParsedFile(problems=[Problem(1, 1, "symlink-outside",
                                               "this document is a symbolic link to a file outside "
                                               "the repository; it is not read or published")])
@@ -30,19 +34,30 @@ def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None
         try:
             raw = read_bounded(path, config.max_file_size)
         except OSError as exc:
-            parsed = ParsedFile(problems=[Problem(1, 1, "encoding",
-                                                  f"cannot read the file: {exc.strerror}")])
+            parsed = ParsedFile(problems=[Problem(
+                1, 1, "unreadable-file", f"cannot read the file ({exc.strerror or exc}); a kind's "
+                "folder holds documents: move or remove what is not one")])
         else:
             parsed = parse(raw, max_size=config.max_file_size)
+    if not name_is_plain(doc_file.path):
+        parsed.problems.insert(0, Problem(
+            1, 1, "file-name", "the file name holds a line break, a control character or bytes "
+            "that are not UTF-8; rename it (letters, digits and dashes): it is not published"))
     return Document(path=doc_file.path, kind=doc_file.kind, number=doc_file.number, parsed=parsed)
 
 
-def _inside(root: Path, path: Path) -> bool:
+def name_is_plain(path: str) -> bool:
+    """No control character and nothing that is not UTF-8 (surrogate escapes) in a path."""
+    return path.isprintable() and not any("\udc80" <= c <= "\udcff" for c in path)
+
+
+def _resolves(path: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
+        path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a loop
         return False
     return True
+
 
 
 class Repository:

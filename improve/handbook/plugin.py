@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import posixpath
 import re
@@ -29,6 +30,7 @@ from improve.core.document import Document
 from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
 from improve.core.renumber import redirects
+from improve.core.report import one_line
 from improve.core.repository import Repository
 from improve.handbook.config import ImproveConfig
 from improve.handbook.pages import (
@@ -51,6 +53,18 @@ from improve.model.kinds import KINDS
 
 log = get_plugin_logger(__name__)
 
+
+class _OneLine(logging.Filter):
+    """Every message of this plugin on one line (`report.one_line`): a file name with a line
+    break and `::error ...` cannot start a line of the build log (a GitHub workflow command)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = one_line(record.getMessage()), None
+        return True
+
+
+log.logger.addFilter(_OneLine())
+
 CSS_URI = "assets/improve/handbook.css"
 _NEEDED_EXTENSIONS = ("admonition", "pymdownx.details")
 _H1 = re.compile(r"^#[ \t]+\S")
@@ -59,8 +73,8 @@ _WITHHELD = {
                   "its indexes and its search",
     "symlink-outside": "{n} document{s} that {verb} a symbolic link to a file outside the "
                        "repository not published",
-    "unreadable": "{n} document{s} whose front matter cannot be read not published "
-                  "(see the lint findings)",
+    "unreadable": "{n} document{s} that cannot be read, or whose front matter or file name "
+                  "cannot be published, not published (see the lint findings)",
 }
 
 

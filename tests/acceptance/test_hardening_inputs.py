@@ -85,3 +85,47 @@ def test_numbers_python_cannot_print_are_findings_everywhere(tmp_path: Path, kin
     site = build(root, today=TODAY, strict=False)
     assert site.returncode == 0, site.output
     assert "Traceback" not in site.output
+
+
+def _odd_folder(root: Path) -> None:
+    rca = root / "rca"
+    rca.mkdir()
+    os.symlink("0003-b.md", rca / "0002-a.md")  # a loop: a -> b -> a
+    os.symlink("0002-a.md", rca / "0003-b.md")
+    doc = b"---\nid: RCA-0004\ntitle: X\n---\nx\n"
+    (rca / os.fsdecode(b"0004-\xff\xfe.md")).write_bytes(doc)
+    (rca / "0005-x\n::error file=a::pwned\n::stop-commands::tok.md").write_bytes(
+        doc.replace(b"0004", b"0005"))
+    commit(root, "odd names")
+    # A submodule (gitlink) whose name looks like a document.
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    subprocess.run(["git", "-C", str(root), "update-index", "--add", "--cacheinfo",
+                    f"160000,{head},rca/0009-sub.md"], check=True)
+    (rca / "0009-sub.md").mkdir()
+    commit(root, "a gitlink")
+
+
+def _no_forged_command(output: str) -> None:
+    for line in output.splitlines():
+        assert not line.startswith(("::error file=a", "::stop-commands", "::pwned")), line
+        assert "pwned" not in line or not line.lstrip().startswith("::error file=a"), line
+
+
+def test_odd_files_in_a_kind_folder_are_findings_and_forge_no_log_line(tmp_path: Path) -> None:
+    root = repo(tmp_path / "repo")
+    _odd_folder(root)
+    text = improve(root, "lint")
+    assert_no_crash(text, 1)
+    for word in ("rca/0002-a.md", "rca/0003-b.md", "[file-name]", "[unreadable-file]",
+                 "rca/0009-sub.md"):
+        assert word in text.stdout, (word, text.stdout)
+    _no_forged_command(text.stdout + text.stderr)
+    github = improve(root, "lint", "--format", "github")
+    assert_no_crash(github, 1)
+    _no_forged_command(github.stdout + github.stderr)
+    site = build(root, today=TODAY, strict=False)
+    assert site.returncode == 0, site.output
+    assert "Traceback" not in site.output
+    _no_forged_command(site.output)
+    assert not [line for line in site.output.splitlines() if line.startswith("::")]

@@ -120,9 +120,9 @@ def test_sigkill_at_random_points_never_loses_the_file(tmp_path: Path) -> None:
 
 
 def test_a_live_or_recent_writers_temp_file_is_kept(tmp_path: Path) -> None:
-    live = tmp_path / f".0001-x.md.{os.getppid()}.abcdefgh.tmp"
-    recent = tmp_path / ".0002-x.md.999999999.abcdefgh.tmp"
-    stale = tmp_path / ".0003-x.md.999999999.ijklmnop.tmp"
+    live = tmp_path / f".improve-tmp.{os.getppid()}.abcdefgh.tmp"
+    recent = tmp_path / ".improve-tmp.999999999.abcdefgh.tmp"
+    stale = tmp_path / ".improve-tmp.999999999.ijklmnop.tmp"
     other = tmp_path / ".notes.tmp"
     for path in (live, recent, stale, other):
         path.write_bytes(b"half")
@@ -130,6 +130,21 @@ def test_a_live_or_recent_writers_temp_file_is_kept(tmp_path: Path) -> None:
     assert clean_stale_temps(tmp_path) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in (live, recent, other))
+
+
+def test_only_names_improve_makes_are_cleaned_up(tmp_path: Path) -> None:
+    # Issue 11: a user's files whose names merely looked like improve's temporary files (a dot,
+    # a name, a number, a word, `.tmp`) were deleted. These are all a user's own.
+    names = [".notes.12345.backup.tmp", ".0001-x.md.999999999.abcdefgh.tmp",
+             ".improve-tmp.999999999.abcdefgh.tmp.bak", ".improve-tmp.999999999.abc.tmp",
+             ".improve-tmp.0.abcdefgh.tmp", ".improve-tmp.999999999.ABCDEFGH.tmp"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"mine")
+    folder = tmp_path / ".improve-tmp.999999999.folder00.tmp"
+    folder.mkdir()
+    _age([tmp_path / name for name in names] + [folder])
+    assert clean_stale_temps(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, folder.name])
 
 
 def test_leftover_temp_files_are_not_documents(tmp_path: Path) -> None:
@@ -142,7 +157,7 @@ def test_leftover_temp_files_are_not_documents(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     folder = tmp_path / "rca"
     folder.mkdir()
-    (folder / ".0001-outage.md.12345.abcdefgh.tmp").write_bytes(OLD[:100])
+    (folder / ".improve-tmp.12345.abcdefgh.tmp").write_bytes(OLD[:100])
     config = load_config(tmp_path)
     assert discover(config) == []
     assert lint(config, dt.date(2026, 3, 2), use_cache=False).findings == []

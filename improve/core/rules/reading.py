@@ -23,5 +23,11 @@ rule("tab-indentation", S.ERROR, "read", "A tab in the indentation of the front 
 rule("config-unknown-key", S.WARNING, "read",
      "A key in the improve config (or a rule id under `rules`) that improve does not know, with a did-you-mean.",
      "`timezon = \"UTC\"` (did you mean `timezone`?)")
+rule("unreadable-file", S.ERROR, "read",
+     "A file in a kind's folder cannot be read: a symbolic link loop, a submodule or folder, a "
+     "pipe or device, or no permission.", "`rca/0009-x.md -> 0009-x.md`")
+rule("file-name", S.ERROR, "read",
+     "A document's file name holds a line break, a control character or bytes that are not UTF-8: "
+     "it is never published.", "`rca/0009-x\\n::error::y.md`")
 rule("symlink-outside", S.ERROR, "read", "A document is a symbolic link to a file outside the repository.",
      "`rca/0009-x.md -> /etc/passwd`")
