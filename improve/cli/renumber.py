@@ -9,7 +9,8 @@ from improve.cli.main import app
 
 @click.command()
 @click.argument("doc_id", metavar="ID")
-@click.option("--to", "to", type=int, metavar="N", help="The new number (default: the next free one).")
+@click.option("--to", "to", type=click.IntRange(1, 999_999_999), metavar="N",
+              help="The new number, 1 to 999999999 (default: the next free one).")
 @click.option("--path", metavar="PATH",
               help="Which file to move when two documents share ID (e.g. after a merge).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")

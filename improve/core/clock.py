@@ -28,10 +28,21 @@ def zone(name: str) -> dt.tzinfo:
 
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):  # a folder such as 'Europe'
+
         raise ConfigError(
             f"unknown time zone {name!r} in the config; use an IANA name such as 'Europe/Berlin'"
         ) from None
+
+
+def shift(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days`, held at the ends of the calendar (a pinned `--today 9999-12-31` plus a
+    fortnight is 9999-12-31, not an OverflowError: issue 11). The one home of date arithmetic on
+    dates that come from users."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def in_zone(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from improve.core import mdtext
+from improve.core.clock import shift
 from improve.core.config import Config
 from improve.core.document import as_date
 from improve.core.publication import is_published
@@ -60,7 +61,7 @@ def digest(config: Config, today: dt.date, *, soon_days: int = DEFAULT_SOON_DAYS
     docs = Repository(config).documents()
     published = [d for d in docs if is_published(d)]
     result = Digest(today, soon_days, withheld=len(docs) - len(published))
-    horizon = today + dt.timedelta(days=soon_days)
+    horizon = shift(today, soon_days)
     for doc in published:
         for item in doc.action_items:
             if item.is_overdue(today):

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from improve.core.clock import in_zone, zone
+from improve.core.clock import in_zone, shift, zone
 from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
@@ -49,7 +49,7 @@ def urgency(item: ActionItem, today: dt.date, soon_days: int = DEFAULT_DUE_SOON_
         return "no-due"
     if item.due < today:
         return "overdue"
-    if item.due <= today + dt.timedelta(days=soon_days):
+    if item.due <= shift(today, soon_days):
         return "due-soon"
     return "later"
 
@@ -115,7 +115,7 @@ def action_index(documents: Sequence[Document], config: Config, today: dt.date, 
         for owner, group in sorted(groups.items(), key=lambda kv: (kv[0] == NO_OWNER,
                                                                    kv[0].casefold(), kv[0]))
     )
-    since = today - dt.timedelta(days=recent_days)
+    since = shift(today, -recent_days)
     recent = sorted(
         (i for i in items if i.status == "done" and i.done_on is not None
          and since <= i.done_on <= today),

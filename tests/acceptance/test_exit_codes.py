@@ -219,3 +219,56 @@ def test_schema_prints_the_bundled_schema(run_cli: Any, tmp_path: Path, kind: st
     assert schema == bundled_schema(name)
     assert "$defs" in schema
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+# --- issue 11: exit 3 where exit 2 belongs --------------------------------------------------------
+
+
+def _improve(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(IMPROVE), *args], cwd=root, capture_output=True, text=True,
+                          check=False, env={"PATH": "/usr/bin:/bin", "IMPROVE_TODAY": "2026-02-01"})
+
+
+@pytest.mark.parametrize(("config", "words"), [
+    (b'timezone = "Europe"\n', ["Europe", "IANA"]),  # a folder of the time-zone database
+    (b'timezone = "Europe/"\n', ["IANA"]),
+    (b'timezone = "\xff"\n', [".improve.toml:1", "UTF-8"]),
+    (b'title = "caf\xe9"\ntimezone = "UTC"\n', [".improve.toml:1", "UTF-8"]),
+])
+def test_a_config_improve_cannot_use_is_2_naming_the_file(tmp_path: Path, config: bytes,
+                                                          words: list[str]) -> None:
+    (tmp_path / ".improve.toml").write_bytes(config)
+    result = _improve(tmp_path, "lint")
+    assert result.returncode == 2, result
+    assert_no_traceback(result)
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [["--today", "9999-12-31", "digest"],
+                                  ["--today", "9999-12-31", "actions"],
+                                  ["--today", "0001-01-01", "digest"],
+                                  ["--today", "9999-12-31", "metrics"]])
+def test_dates_at_the_ends_of_the_calendar_are_not_a_crash(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    (tmp_path / "rca").mkdir()
+    (tmp_path / "rca" / "0001-x.md").write_text(
+        "---\nid: RCA-0001\ntitle: X\ndate: 2026-01-05\nstatus: draft\nseverity: SEV3\n"
+        "started_at: 2026-01-05T10:00:00Z\naction_items:\n"
+        "  - {id: A1, title: Fix, owner: alice, due: 9999-12-30, status: open}\n---\nx\n",
+        encoding="utf-8")
+    result = _improve(tmp_path, *args)
+    assert result.returncode == 0, result
+    assert_no_traceback(result)
+
+
+def test_renumber_to_a_number_of_hundreds_of_digits_is_2(tmp_path: Path) -> None:
+    (tmp_path / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    (tmp_path / "rca").mkdir()
+    (tmp_path / "rca" / "0001-x.md").write_text("---\nid: RCA-0001\ntitle: X\n---\nx\n",
+                                                encoding="utf-8")
+    result = _improve(tmp_path, "renumber", "RCA-0001", "--to", "9" * 300)
+    assert result.returncode == 2, result
+    assert "range" in result.stderr
+    assert_no_traceback(result)
+    assert (tmp_path / "rca" / "0001-x.md").exists()
