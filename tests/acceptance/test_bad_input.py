@@ -205,5 +205,5 @@ def test_a_named_pipe_outside_git_is_a_finding_not_a_hang(handbook: Any) -> None
     for args in (["lint"], ["lint", "--no-cache"]):
         result = _run_installed(handbook.root, *args)  # the timeout only guards the suite
         assert result.returncode == 1, result
-        assert_one_line_finding(result.stdout, DOC, 1, 1, "encoding")
+        assert_one_line_finding(result.stdout, DOC, 1, 1, "unreadable-file")
         assert "not a regular file" in result.stdout

@@ -69,7 +69,8 @@ def test_a_document_with_broken_yaml_builds_without_a_traceback(tmp_path: Path) 
     assert result.returncode == 0, result.output
     assert "Traceback" not in result.output
     assert "retros/0003-broken.md:3:8: error [yaml-syntax]" in result.output
-    assert "1 document whose front matter cannot be read not published" in result.output
+    assert ("1 document that cannot be read, or whose front matter or file name cannot be "
+            "published, not published") in result.output
     assert not (result.site / "retros" / "0003-broken").exists()
     assert (result.site / "retros" / "0004-wrong-types" / "index.html").is_file()
     assert build(project).returncode == 1  # strict: the lint errors fail the build
