@@ -24,7 +24,7 @@ import yaml
 from improve.core.config import Config
 from improve.core.errors import ImproveError, UnknownIdError, UsageProblem
 from improve.core.frontmatter import ParsedFile, parse
-from improve.core.fsutil import atomic_write, inside
+from improve.core.fsutil import inside, read_bounded, replace_if_unchanged, repository_lock
 from improve.core.yamlout import scalar
 from improve.model.ids import parse_item_ref
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
@@ -411,20 +411,23 @@ def find_item_file(config: Config, ref: str) -> tuple[Path, str, str]:
 
 def edit_item(config: Config, ref: str, *, today: dt.date, status: str | None = None,
               owner: str | None = None, due: dt.date | None = None) -> EditResult:
-    """Change one action item in its file, atomically, under a lock on the file's folder.
+    """Change one action item in its file, atomically, under the repository's writer lock.
 
-    Two runs at once take turns, and each re-reads the file inside the lock, so neither loses
-    the other's edit.
+    Two improve writers at once take turns, and each re-reads the file inside the lock, so
+    neither loses the other's edit; a program that does not take the lock and changes the file
+    meanwhile makes this one refuse (`fsutil.replace_if_unchanged`) rather than lose its lines.
     """
-    from improve.core.scaffold import folder_lock
-
     path, doc_id, item_id = find_item_file(config, ref)
     target = path.resolve() if path.is_symlink() else path
     if not inside(config.root, target):
         raise UsageProblem(f"{path} leads outside the repository; refusing to edit it")
     rel = path.relative_to(config.root).as_posix()
-    with folder_lock(target.parent):
-        raw = target.read_bytes()
+    with repository_lock(config.root):
+        try:
+            raw = read_bounded(target, max(config.max_file_size, 1))
+        except OSError as exc:
+            raise UsageProblem(f"{rel} cannot be read ({exc.strerror or exc}); nothing was "
+                               "changed") from None
         parsed = parse(raw, max_size=max(len(raw), 1))
         _require_editable(parsed, rel)
         assert parsed.meta is not None
@@ -437,6 +440,6 @@ def edit_item(config: Config, ref: str, *, today: dt.date, status: str | None = 
         new_raw = edit_bytes(raw, item_id, changes, where=rel)
         written = new_raw != raw
         if written:
-            atomic_write(target, new_raw)
+            replace_if_unchanged(target, raw, new_raw)
     return EditResult(path=rel, ref=f"{doc_id}#{item_id}", before=before, after=dict(changes),
                       written=written)

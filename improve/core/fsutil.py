@@ -182,6 +182,48 @@ def safe_join(root: Path, *parts: str) -> Path:
 
 
 @contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (no lock file to commit by mistake)."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def repository_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock every in-place writer of documents takes (`improve actions done|set`,
+    `improve renumber`): held while it reads what it will change and until it has written, so
+    two of them take turns instead of one losing the other's edit (issue 11)."""
+    return folder_lock(root)
+
+
+def replace_if_unchanged(path: Path, expected: bytes, data: bytes) -> None:
+    """`atomic_write(path, data)`, unless the file no longer holds `expected` (the bytes the
+    caller read and edited): then nothing is written and `WriteRefused` says so.
+
+    A program that does not take `repository_lock` (an editor, a script appending a line) can
+    still change the file; checking just before the rename narrows that to the rename itself.
+    """
+    try:
+        current: bytes | None = read_bounded(path, len(expected), follow_links=False)
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        raise WriteRefused(exc.errno, f"cannot read {path} again ({exc.strerror}); nothing was "
+                                      "written to it") from None
+    if current != expected:
+        raise WriteRefused(errno.EAGAIN, f"{path} changed while improve was editing it (another "
+                                         "program wrote to it); nothing was written to it, run "
+                                         "the command again")
+    atomic_write(path, data)
+
+
+@contextlib.contextmanager
 def file_lock(lock_path: Path) -> Iterator[None]:
     """An exclusive advisory lock, so concurrent `improve` runs take turns on a shared step."""
     import fcntl

@@ -26,10 +26,16 @@ from improve.core.discovery import walk_files
 from improve.core.document import Document
 from improve.core.errors import ImproveError, UnknownIdError, UsageProblem
 from improve.core.frontmatter import ParsedFile, parse
-from improve.core.fsutil import atomic_write, inside
+from improve.core.fsutil import (
+    folder_lock,
+    inside,
+    read_bounded,
+    replace_if_unchanged,
+    repository_lock,
+)
 from improve.core.gitrev import is_tracked, is_work_tree, run_git
 from improve.core.repository import Repository
-from improve.core.scaffold import existing_numbers, folder_lock
+from improve.core.scaffold import existing_numbers
 from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id, parse_doc_id
 
 # Top-level keys that hold the document's own identity or prose, never a reference to rewrite.
@@ -92,6 +98,12 @@ def _taken(docs: list[Document], prefix: str, folder: Path) -> dict[int, str]:
 def renumber(config: Config, doc_id: str, *, to: int | None = None, path: str | None = None,
              dry_run: bool = False) -> RenumberResult:
     """Move document `doc_id` (the one at `path`, when two share it) to number `to` or the next free one."""
+    with repository_lock(config.root):  # read, plan and write as one step (issue 11)
+        return _renumber(config, doc_id, to=to, path=path, dry_run=dry_run)
+
+
+def _renumber(config: Config, doc_id: str, *, to: int | None, path: str | None,
+              dry_run: bool) -> RenumberResult:
     repo = Repository(config)
     docs = repo.documents()
     target, holders = _target(config, docs, doc_id, path)
@@ -126,25 +138,43 @@ def renumber(config: Config, doc_id: str, *, to: int | None = None, path: str | 
     return result
 
 
+Plan = dict[str, tuple[bytes, bytes]]  # path -> (the bytes read, the bytes to write)
+
+
+def _read(config: Config, rel: str) -> bytes | None:
+    """A file's bytes, bounded; None for one improve does not edit (too large, not a regular
+    file, unreadable): a FIFO or a link to /dev/zero must not hang renumber (issue 11)."""
+    try:
+        raw = read_bounded(config.root / rel, config.max_file_size)
+    except OSError:
+        return None
+    return raw if len(raw) <= config.max_file_size else None
+
+
 def _plan_edits(config: Config, docs: list[Document], target: Document, new_id: str, new_path: str,
-                *, ambiguous: bool, result: RenumberResult) -> dict[str, bytes]:
-    """New bytes for every file that changes (the moved file under its old path)."""
+                *, ambiguous: bool, result: RenumberResult) -> Plan:
+    """The bytes read and the new bytes of every file that changes (the moved file under its
+    old path)."""
     old_id = target.id or ""
     old_name = posixpath.basename(target.path)
     new_name = posixpath.basename(new_path)
-    plan: dict[str, bytes] = {}
-    raw = (config.root / target.path).read_bytes()
+    plan: Plan = {}
+    raw = _read(config, target.path)
+    if raw is None:
+        raise UsageProblem(f"{target.path} cannot be read as a document; nothing was changed")
     edited = _edit(raw, target.path, old_id, new_id, old_name, new_name, target.path,
                    own=True, references=not ambiguous)
-    plan[target.path] = edited if edited is not None else raw
+    plan[target.path] = (raw, edited if edited is not None else raw)
     for doc in docs:
         if doc.path == target.path:
             continue
-        raw = (config.root / doc.path).read_bytes()
+        raw = _read(config, doc.path)
+        if raw is None:
+            continue
         edited = _edit(raw, doc.path, old_id, new_id, old_name, new_name, target.path,
                        own=False, references=not ambiguous)
         if edited is not None:
-            plan[doc.path] = edited
+            plan[doc.path] = (raw, edited)
             result.edited.append(doc.path)
         if ambiguous and doc.id != old_id and _names(doc, old_id):
             result.ambiguous.append(doc.path)
@@ -152,10 +182,12 @@ def _plan_edits(config: Config, docs: list[Document], target: Document, new_id: 
     for md_path in _markdown_files(config):
         if md_path in doc_paths:
             continue
-        raw = (config.root / md_path).read_bytes()
+        raw = _read(config, md_path)
+        if raw is None:
+            continue
         edited = _edit_links_only(raw, md_path, old_name, new_name, target.path)
         if edited is not None:
-            plan[md_path] = edited
+            plan[md_path] = (raw, edited)
             result.edited.append(md_path)
     result.edited.sort()
     result.ambiguous.sort()
@@ -177,11 +209,18 @@ def _markdown_files(config: Config) -> list[str]:
     return sorted(n for n in names if (config.root / n).is_file() and not (config.root / n).is_symlink())
 
 
-def _apply(config: Config, old_path: str, new_path: str, plan: dict[str, bytes],
+def _apply(config: Config, old_path: str, new_path: str, plan: Plan,
            result: RenumberResult) -> None:
     old_full, new_full = config.root / old_path, config.root / new_path
     if new_full.exists():
         raise UsageProblem(f"{new_path} exists already; nothing was changed")
+    for rel, (before, _after) in sorted(plan.items()):  # all still as read, or nothing is done
+        if _read(config, rel) != before:
+            raise UsageProblem(f"{rel} changed while improve was renumbering (another program "
+                               "wrote to it); nothing was changed, run the command again")
+        if not os.access(config.root / rel, os.W_OK):
+            raise UsageProblem(f"{rel} is read-only; nothing was changed (make it writable to "
+                               "let improve edit it)")
     if is_work_tree(config.root) and is_tracked(config.root, old_path):
         completed = subprocess.run(["git", "-C", str(config.root), "mv", "--", old_path, new_path],
                                    capture_output=True, text=True, check=False)
@@ -190,9 +229,10 @@ def _apply(config: Config, old_path: str, new_path: str, plan: dict[str, bytes],
         result.git = True
     else:
         os.replace(old_full, new_full)
-    atomic_write(new_full, plan.pop(old_path))
-    for rel, data in sorted(plan.items()):
-        atomic_write(config.root / rel, data)
+    moved_before, moved_after = plan.pop(old_path)
+    replace_if_unchanged(new_full, moved_before, moved_after)
+    for rel, (before, after) in sorted(plan.items()):
+        replace_if_unchanged(config.root / rel, before, after)
 
 
 # --- editing ----------------------------------------------------------------------------------

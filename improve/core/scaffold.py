@@ -13,8 +13,7 @@ import os
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import yaml
 from improve.core.clock import zone
 from improve.core.config import Config
 from improve.core.errors import UsageProblem
-from improve.core.fsutil import atomic_write, inside, safe_join
+from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id
 from improve.model.kinds import Kind
@@ -125,20 +124,6 @@ def existing_numbers(folder: Path) -> set[int]:
                 if match:
                     numbers.add(int(match["number"]))
     return numbers
-
-
-@contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the folder itself (no lock file to commit by mistake)."""
-    import fcntl
-
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, Any]:

@@ -10,6 +10,9 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from improve.core.frontmatter import parse
 
@@ -89,3 +92,105 @@ def test_concurrent_cli_edits_of_one_file_all_land(tmp_path: Path) -> None:
     lint = subprocess.run([str(Path(sys.executable).parent / "improve"), "lint"], cwd=root,
                           env=env, capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# --- issue 11: one lock for every in-place writer, and compare-and-swap ------------------------
+
+RETRO = ("---\nid: RETRO-0001\ntitle: Sprint 1\ndate: 2026-01-09\nteam: payments\n"
+         "related: [RCA-0001]\naction_items:\n"
+         "  - {id: A1, title: Write it down, owner: alice, due: 2026-02-01, status: open}\n"
+         "---\n\n## What went well\n\nx\n")
+RCA = ("---\nid: RCA-0001\ntitle: X\ndate: 2026-01-05\nstatus: draft\nseverity: SEV3\n"
+       "started_at: 2026-01-05T10:00:00Z\n---\n\n## Summary\n\nx\n")
+
+
+def _two_documents(root: Path) -> tuple[Path, Path]:
+    for folder in ("retros", "rca"):
+        (root / folder).mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    retro, rca = root / "retros" / "0001-s.md", root / "rca" / "0001-x.md"
+    retro.write_text(RETRO, encoding="utf-8")
+    rca.write_text(RCA, encoding="utf-8")
+    return retro, rca
+
+
+def test_renumber_refuses_when_a_document_it_rewrites_changed_meanwhile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from improve.core import renumber as renumber_module
+    from improve.core.config import load_config
+    from improve.core.errors import ImproveError
+
+    retro, rca = _two_documents(tmp_path / "repo")
+    planned = renumber_module._plan_edits
+
+    def plan_then_someone_appends(*args: Any, **kwargs: Any) -> Any:
+        plan = planned(*args, **kwargs)
+        with retro.open("a", encoding="utf-8") as handle:  # another program, between read and write
+            handle.write("\nA line someone else added.\n")
+        return plan
+
+    monkeypatch.setattr(renumber_module, "_plan_edits", plan_then_someone_appends)
+    with pytest.raises(ImproveError, match="changed while improve was renumbering"):
+        renumber_module.renumber(load_config(tmp_path / "repo"), "RCA-0001", to=7)
+    assert retro.read_text(encoding="utf-8") == RETRO + "\nA line someone else added.\n"
+    assert rca.read_text(encoding="utf-8") == RCA  # nothing moved, nothing half done
+    assert not (tmp_path / "repo" / "rca" / "0007-x.md").exists()
+
+
+def test_an_edit_refuses_when_another_program_wrote_to_the_file_meanwhile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from improve.core import editor
+    from improve.core.config import load_config
+    from improve.core.errors import ImproveError
+
+    retro, _rca = _two_documents(tmp_path / "repo")
+    edit_bytes = editor.edit_bytes
+
+    def edit_then_someone_appends(*args: Any, **kwargs: Any) -> bytes:
+        new = edit_bytes(*args, **kwargs)
+        with retro.open("a", encoding="utf-8") as handle:
+            handle.write("\nappended\n")
+        return new
+
+    monkeypatch.setattr(editor, "edit_bytes", edit_then_someone_appends)
+    with pytest.raises(ImproveError, match="changed while improve was editing it"):
+        editor.edit_item(load_config(tmp_path / "repo"), "RETRO-0001#A1",
+                         today=dt.date(2026, 2, 1), status="done")
+    assert retro.read_text(encoding="utf-8") == RETRO + "\nappended\n"
+
+
+def _blocked_on_a_lock(pid: int) -> bool:
+    """Whether process `pid` waits for a file lock (a `->` line of /proc/locks)."""
+    for line in Path("/proc/locks").read_text(encoding="ascii").splitlines():
+        fields = line.split()
+        if "->" in fields and str(pid) in fields:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("command", [["actions", "done", "RETRO-0001#A1"],
+                                     ["renumber", "RCA-0001", "--to", "7"]])
+def test_every_in_place_writer_takes_the_repository_lock(tmp_path: Path,
+                                                         command: list[str]) -> None:
+    from improve.core.fsutil import repository_lock
+
+    root = tmp_path / "repo"
+    retro, _rca = _two_documents(root)
+    with repository_lock(root):
+        child = subprocess.Popen([str(Path(sys.executable).parent / "improve"), *command],
+                                 cwd=root, env=dict(os.environ, IMPROVE_TODAY=TODAY),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = 20_000  # polls of /proc/locks: waiting for a state, not for time to pass
+        while child.poll() is None and not _blocked_on_a_lock(child.pid) and deadline:
+            deadline -= 1
+            os.sched_yield()
+            subprocess.run(["true"], check=True)  # let the child run
+        assert child.poll() is None, "the writer did not wait for the repository lock"
+        assert _blocked_on_a_lock(child.pid)
+        assert retro.read_text(encoding="utf-8") == RETRO
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert retro.read_text(encoding="utf-8") != RETRO
