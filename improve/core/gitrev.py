@@ -161,28 +161,58 @@ def tree_files(root: Path, rev: str, paths: Sequence[str] = ()) -> list[str]:
 
 
 def read_blobs(root: Path, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
-    """The contents of `paths` as of `rev`, through one `git cat-file --batch` process.
+    """The contents of `paths` as of `rev`: their blob ids from one NUL-separated `ls-tree`,
+    then the blobs from one `cat-file --batch` that is asked by object id only.
 
-    Paths that do not exist in that revision are left out of the result.
+    A path never goes into `cat-file --batch`'s line-based input: one holding a line break
+    misaligned every answer after it (issue 11). Paths not in that revision are left out.
     """
-    wanted = sorted(set(paths))
+    wanted = set(paths)
     if not wanted or rev == EMPTY_TREE:
         return {}
-    request = "".join(f"{rev}:{path}\n" for path in wanted).encode("utf-8", "surrogateescape")
-    out = run_git(root, "cat-file", "--batch", stdin=request)
-    found: dict[str, bytes] = {}
+    out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", rev)
+    ids: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        meta, tab, name = record.partition(b"\t")
+        fields = meta.split()
+        path = name.decode("utf-8", "surrogateescape")
+        if tab and len(fields) == 3 and fields[1] == b"blob" and path in wanted:
+            ids[path] = fields[2].decode("ascii")
+    blobs = read_objects(root, sorted(set(ids.values())))
+    return {path: blobs[sha] for path, sha in ids.items() if sha in blobs}
+
+
+def read_objects(root: Path, shas: Sequence[str]) -> dict[str, bytes]:
+    """Blobs by object id, through one `git cat-file --batch` process (the one reader of it).
+
+    Ids only: its input is one object name per line. Missing objects and other types are left
+    out; a git that cannot run gives nothing (callers treat history as unavailable).
+    """
+    request = [sha for sha in shas if sha.isascii() and sha.isalnum()]
+    if not request:
+        return {}
+    try:
+        done = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"],
+                              input="".join(f"{sha}\n" for sha in request).encode("ascii"),
+                              capture_output=True, check=False)
+    except OSError:
+        return {}
+    data = done.stdout
+    blobs: dict[str, bytes] = {}
     position = 0
-    for path in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
+    while position < len(data):
+        end = data.find(b"\n", position)
+        if end < 0:
+            break
+        header = data[position:end].split(b" ")
         position = end + 1
-        if len(header) < 3 or header[-1] == b"missing":
-            continue
+        if len(header) != 3:
+            continue  # `<sha> missing`
         size = int(header[2])
         if header[1] == b"blob":
-            found[path] = out[position:position + size]
+            blobs[header[0].decode("ascii")] = data[position:position + size]
         position += size + 1
-    return found
+    return blobs
 
 
 def is_tracked(root: Path, path: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from improve.core.clock import zone
 from improve.core.config import Config
 from improve.core.frontmatter import ParsedFile, parse
+from improve.core.gitrev import read_objects
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
 from improve.model.kinds import KINDS
 
@@ -152,40 +153,13 @@ def _item_folders(config: Config) -> tuple[str, ...]:
                  if kind.has_action_items)
 
 
-def _read_blobs(root: Path, shas: Sequence[str]) -> dict[str, bytes]:
-    """Every blob in `shas` from one `git cat-file --batch` process."""
-    if not shas:
-        return {}
-    try:
-        done = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"],
-                              input="".join(f"{sha}\n" for sha in shas).encode(),
-                              capture_output=True, check=False)
-    except OSError:
-        return {}
-    data = done.stdout
-    blobs: dict[str, bytes] = {}
-    position = 0
-    while position < len(data):
-        end = data.find(b"\n", position)
-        if end < 0:
-            break
-        header = data[position:end].split(b" ")
-        position = end + 1
-        if len(header) != 3:
-            continue  # `<sha> missing`
-        size = int(header[2])
-        blobs[header[0].decode()] = data[position:position + size]
-        position += size + 1
-    return blobs
-
-
 def _replay(config: Config, commits: Sequence[_Commit], history: History,
             known: Mapping[str, ParsedFile]) -> None:
     item_folders = _item_folders(config)
     wanted = sorted({change.blob for commit in commits for change in commit.changes
                      if change.status != "D" and change.blob != _NULL_SHA
                      and change.path.split("\x00")[-1].startswith(item_folders)})
-    blobs = _read_blobs(config.root, wanted)
+    blobs = read_objects(config.root, wanted)
     for commit in commits:
         for change in commit.changes:
             old_path, _, new_path = change.path.rpartition("\x00")

@@ -279,3 +279,43 @@ def test_two_branches_with_the_same_number_are_caught_and_renumbered(tmp_path: P
     redirect = book.root / "site/rca/0001-cache-down/index.html"
     assert 'content="0; url=../0002-cache-down/"' in redirect.read_text()
     assert (book.root / "site/rca/0001-database-down/index.html").is_file()
+
+
+def test_a_file_name_with_a_line_break_misaligns_nothing(tmp_path: Path) -> None:
+    # Issue 11: paths went into `git cat-file --batch` one per line, so a name holding a line
+    # break shifted every later answer: `lint --since` passed a dangling reference that a full
+    # lint reports, and pr-summary mislabelled changes.
+    root = tmp_path / "repo"
+    (root / "rca").mkdir(parents=True)
+    for args in (["init", "-q", "-b", "main"], ["config", "user.name", "T"],
+                 ["config", "user.email", "t@example.invalid"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True)
+    (root / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    rca = ("---\nid: RCA-{n:04d}\ntitle: Incident {n}\ndate: 2026-01-05\nstatus: draft\n"
+           "severity: SEV3\nstarted_at: 2026-01-05T10:00:00Z\n{extra}---\n\n## Summary\n\nx\n")
+    (root / "rca" / "0003-base.md").write_text(rca.format(n=3, extra=""), encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "base"], check=True)
+    subprocess.run(["git", "-C", str(root), "checkout", "-q", "-b", "change"], check=True)
+    (root / "rca" / "0001-a\nb.md").write_text(rca.format(n=1, extra=""), encoding="utf-8")
+    (root / "rca" / "0002-c.md").write_text(rca.format(n=2, extra="related: [RCA-0099]\n"),
+                                            encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "two new"], check=True)
+    env = dict(os.environ, IMPROVE_TODAY="2026-02-01")
+    improve = str(Path(sys.executable).parent / "improve")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([improve, *args], cwd=root, env=env, capture_output=True,
+                              text=True, check=False)
+
+    def dangling(output: str) -> list[str]:
+        return sorted(line for line in output.splitlines() if "RCA-0099" in line)
+
+    full, since = run("lint"), run("lint", "--since", "main")
+    assert dangling(full.stdout)
+    assert dangling(since.stdout) == dangling(full.stdout)
+    summary = json.loads(run("pr-summary", "--base", "main", "--head", "HEAD",
+                             "--format", "json").stdout)
+    titles = {d["path"]: (d["change"], d["title"]) for d in summary["documents"]}
+    assert titles["rca/0002-c.md"] == ("added", "Incident 2")
