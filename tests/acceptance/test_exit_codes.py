@@ -5,6 +5,7 @@ any finding with --strict), 2 usage or config, 3 an internal error in one line, 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -272,3 +273,27 @@ def test_renumber_to_a_number_of_hundreds_of_digits_is_2(tmp_path: Path) -> None
     assert "range" in result.stderr
     assert_no_traceback(result)
     assert (tmp_path / "rca" / "0001-x.md").exists()
+
+
+@pytest.mark.parametrize("field", ["severity=&a SEV1", "severity=*a", "severity=!!python/none x",
+                                   "count=" + "9" * 5000, "count=0x" + "f" * 5000])
+def test_field_values_yaml_reads_oddly_are_never_an_internal_error(tmp_path: Path,
+                                                                   field: str) -> None:
+    (tmp_path / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    result = _improve(tmp_path, "new", "rca", "Odd field", "--field", field)
+    assert result.returncode in (0, 2), result
+    assert_no_traceback(result)
+    assert "internal error" not in result.stderr
+
+
+def test_a_title_that_is_not_utf8_is_refused_the_same_with_and_without_dry_run(
+        tmp_path: Path) -> None:
+    (tmp_path / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    title = os.fsdecode(b"Bad \xed\xb3\xbf title")
+    for extra in (["--dry-run"], []):
+        result = subprocess.run([str(IMPROVE), "new", "rca", title, *extra], cwd=tmp_path,
+                                capture_output=True, check=False,
+                                env={"PATH": "/usr/bin:/bin", "IMPROVE_TODAY": "2026-02-01"})
+        assert result.returncode == 2, result
+        assert b"UTF-8" in result.stderr
+    assert not (tmp_path / "rca").exists() or not list((tmp_path / "rca").iterdir())

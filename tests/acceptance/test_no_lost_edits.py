@@ -5,6 +5,7 @@ endings, BOM and mode, only the items' own lines change, and no temporary file i
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import stat
 import subprocess
@@ -194,3 +195,28 @@ def test_every_in_place_writer_takes_the_repository_lock(tmp_path: Path,
     _out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     assert retro.read_text(encoding="utf-8") != RETRO
+
+
+def test_two_renumbers_at_once_leave_a_consistent_repository(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    retro, _rca = _two_documents(root)
+    improve = str(Path(sys.executable).parent / "improve")
+    env = dict(os.environ, IMPROVE_TODAY=TODAY)
+    children = [subprocess.Popen([improve, "renumber", "RCA-0001", "--to", str(n)], cwd=root,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True) for n in (7, 8)]
+    results = [(child.wait(timeout=120), child.stderr.read() if child.stderr else "")
+               for child in children]
+    for child in children:
+        for stream in (child.stdout, child.stderr):
+            if stream:
+                stream.close()
+    assert sorted(code for code, _err in results)[0] == 0, results
+    assert all(code in (0, 2) for code, _err in results), results
+    assert all("internal error" not in err for _code, err in results)
+    lint = subprocess.run([improve, "lint", "--format", "json"], cwd=root, env=env,
+                          capture_output=True, text=True, check=False)
+    rules = {f["rule"] for f in json.loads(lint.stdout)}
+    assert not rules & {"duplicate-id", "dangling-reference", "id-mismatch"}, lint.stdout
+    assert len(list((root / "rca").glob("*.md"))) == 1
+    assert "RCA-0001" not in retro.read_text(encoding="utf-8").split("related:")[1].split("\n")[0]
