@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TODAY = "2026-03-02"
+TARGET_N = 10_000  # the size the speed targets are set for (issues 6 and 11)
 TODAY_DATE = dt.date.fromisoformat(TODAY)
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -867,6 +868,9 @@ def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int,
               .rstrip())
         if fig.note:
             print(f"{'':<4}{fig.note}")
+    if n != TARGET_N:
+        print(f"\nThe targets hold for N={TARGET_N}; at N={n} compare the figures with a run at "
+              f"N={TARGET_N} to see how cost grows (linear growth is {n / TARGET_N:g}x).")
 
 
 def main(argv: list[str] | None = None) -> int:
