@@ -211,6 +211,9 @@ class Discovery:
         self._cache_prefix = config.cache_dir.strip("/") + "/"
         self._git = _start_git(config.root, [*self.folders, self._cache_prefix])
         self.cache_tracked = False
+        # Markdown files in kind folders that are not documents (`notes.md`, a date-prefixed
+        # `2018-01-18-x.md`): reported, never silently ignored (issue 13).
+        self.strays: list[str] = []
         self._listing: GitListing | None = None
         # Documents git vouches for: tracked, unchanged in the working tree -> their blob id.
         self.clean: dict[str, str] = {}
@@ -251,12 +254,19 @@ class Discovery:
         exclude = config.exclude
         folder_kinds: dict[str, str | None] = {}
         lstat = os.lstat
+        strays = self.strays
+        strays.clear()
         for rel_path in names:
             folder, _, name = rel_path.rpartition("/")
             if name in NOT_DOCUMENTS:
                 continue
             number = file_number(name)
             if number is None:
+                if name.endswith(".md") and not name.startswith(".") and (
+                        folder_kinds[folder] if folder in folder_kinds else
+                        folder_kinds.setdefault(folder, _folder_kind(folder, prefixes))) and not (
+                        exclude and any(fnmatch.fnmatch(rel_path, p) for p in exclude)):
+                    strays.append(rel_path)
                 continue
             try:
                 kind_name = folder_kinds[folder]

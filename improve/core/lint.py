@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fnmatch
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,7 @@ from pathlib import Path
 from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
 from improve.core.cache import CACHE_FILE, CachedResults, DamagedCache
 from improve.core.config import Config, revalidate
-from improve.core.discovery import Discovery, DocFile, classify
+from improve.core.discovery import NOT_DOCUMENTS, Discovery, DocFile, classify
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import ParsedFile
@@ -20,6 +21,7 @@ from improve.core.repository import read_document
 from improve.core.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.summary import RepoIndex
 from improve.model.finding import Finding, Severity, count
+from improve.model.ids import dated
 
 
 @dataclass
@@ -206,10 +208,52 @@ def _lint(
         finding = to_finding(repo_issue.file, parsed, repo_issue.issue, ctx)
         if finding is not None:
             findings.append(finding)
+    findings.extend(_not_documents(config, ctx, discovery.strays, by_path, selection, paths))
     if store is not None:
         store.save()
     checked = len(files) if chosen is None else len(chosen)
     return LintResult(sorted(set(findings)), documents=len(files), checked=checked)
+
+
+def _not_documents(config: Config, ctx: Context, strays: Sequence[str],
+                   documents: Mapping[str, DocFile], selection: set[str] | None,
+                   paths: Sequence[str] | None) -> list[Finding]:
+    """Markdown files in kind folders that improve does not read, and files named on the
+    command line that are not documents: findings, never a silent "no problems" (issue 13).
+
+    A stray is a warning (rule `not-a-document`); a file the user named is an error.
+    """
+    named = {s for s in selection or () if not s.endswith("/") and s != "/"} if paths else set()
+    found: list[Finding] = []
+    for path in strays:
+        if selection is not None and not _selected(path, selection):
+            continue
+        default = Severity.ERROR if path in named else Severity.WARNING
+        severity = default if path in named else ctx.severity("not-a-document", default)
+        if severity is not None:
+            found.append(Finding(path, 1, 1, "not-a-document", severity, _stray_message(path)))
+    for path in sorted(named - set(documents) - set(strays)):
+        name = path.rpartition("/")[2]
+        if name in NOT_DOCUMENTS or (config.exclude and any(
+                fnmatch.fnmatch(path, pattern) for pattern in config.exclude)):
+            continue  # pre-commit passes a kind folder's README.md: nothing to say
+        found.append(Finding(path, 1, 1, "not-a-document", Severity.ERROR,
+                             "this file is not a document improve checks: documents live in "
+                             "the kinds' folders (see `improve schema`) and are named "
+                             "<number>-<slug>.md"))
+    return found
+
+
+def _stray_message(path: str) -> str:
+    name = path.rpartition("/")[2]
+    head, _, rest = name.partition("-")
+    if head.isdigit() and dated(head, rest):
+        why = "it starts with a date, which is not a document number"
+    else:
+        why = "it is not named <number>-<slug>.md"
+    return (f"improve does not read this file: {why}; rename it to the next free number of its "
+            "folder (`git mv`, then set its `id`), or list it under `exclude` in the config if "
+            "it is not a document")
 
 
 def _involves(issue: RepoIssue, selection: set[str], ids: set[str]) -> bool:

@@ -25,7 +25,7 @@ from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
 from improve.core.yamlout import dump_front_matter
-from improve.model.ids import FILE_NAME_RE, file_name, format_doc_id
+from improve.model.ids import file_name, file_number, format_doc_id
 from improve.model.kinds import Kind
 
 MAX_SLUG = 60
@@ -120,9 +120,9 @@ def existing_numbers(folder: Path) -> set[int]:
     if folder.is_dir():
         for _dirpath, _dirs, files in os.walk(folder):
             for name in files:
-                match = FILE_NAME_RE.match(name)
-                if match:
-                    numbers.add(int(match["number"]))
+                number = file_number(name)
+                if number is not None:
+                    numbers.add(number)
     return numbers
 
 

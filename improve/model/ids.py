@@ -60,9 +60,18 @@ def file_number(name: str) -> int | None:
     """
     head, dash, rest = name.partition("-")
     if (dash and head.isascii() and head.isdigit() and len(rest) > 3 and rest.endswith(".md")
-            and "/" not in rest):
+            and "/" not in rest and not dated(head, rest)):
         return int(head)
     return None
+
+
+def dated(head: str, rest: str) -> bool:
+    """A name that starts with a date (`2018-01-18-x.md`, `20180118-x.md`): the date is not a
+    document number (issue 13: such files were read as document 2018)."""
+    if len(head) == 4:
+        return rest[:2].isdigit() and rest[2:3] == "-" and rest[3:5].isdigit() and rest[5:6] == "-"
+    return len(head) == 8 and head[:2] in ("19", "20") and "01" <= head[4:6] <= "12" \
+        and "01" <= head[6:8] <= "31"
 
 
 def file_name(number: int, slug: str) -> str:

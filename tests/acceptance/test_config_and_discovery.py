@@ -264,3 +264,33 @@ def test_an_unknown_folder_key_is_a_warning_not_a_folder(handbook: Any, valid_do
     assert result.exit_code == 0, result
     assert [(f["path"], f["rule"]) for f in findings] == [
         (".improve.toml", "config-unknown-key"), ("rca/0001-a.md", "unknown-field")]
+
+
+def test_a_stray_markdown_file_is_a_warning_and_a_named_one_an_error(handbook: Any,
+                                                                     valid_doc: Any) -> None:
+    """Issue 13: files improve does not read are never met with "no problems"."""
+    handbook.write("retros/0001-a.md", valid_doc("retro", 1))
+    handbook.write("rca/2018-01-18-reddit-hug.md", "# Reddit hug\n")
+    result = handbook.run("lint", "--no-cache")
+    assert result.exit_code == 0, result  # warnings only
+    assert "rca/2018-01-18-reddit-hug.md:1:1: warning" in result.stdout
+    assert "starts with a date" in result.stdout
+    assert "no problems" not in result.stdout
+    named = handbook.run("lint", "--no-cache", "rca/2018-01-18-reddit-hug.md")
+    assert named.exit_code == 1, named
+    assert "rca/2018-01-18-reddit-hug.md:1:1: error" in named.stdout
+    # A Markdown file outside the kinds' folders, named on the command line, is an error too.
+    handbook.write("notes/todo.md", "# Todo\n")
+    elsewhere = handbook.run("lint", "--no-cache", "notes/todo.md")
+    assert elsewhere.exit_code == 1, elsewhere
+    assert "not a document" in elsewhere.stdout
+    # pre-commit passes a kind folder's README: nothing to say about it.
+    handbook.write("retros/README.md", "# Retros\n")
+    quiet = handbook.run("lint", "--no-cache", "retros/README.md", "retros/0001-a.md")
+    assert quiet.exit_code == 0, quiet
+    assert "README" not in quiet.stdout
+
+
+def test_a_date_prefix_is_not_a_document_number(handbook: Any, valid_doc: Any) -> None:
+    handbook.write("rca/2018-01-18-reddit-hug.md", valid_doc("rca", 1))
+    assert handbook.run("new", "rca", "Next").stdout == "rca/0001-next.md\n"

@@ -327,6 +327,9 @@ TRICKY_NAMES = ["0001-x.md", "1-a.md", "0001-.md", "0001-x.md\n", "x-0001.md", "
 
 def file_number_reference(name: str) -> int | None:
     match = re.match(r"^(?P<number>[0-9]+)-(?P<slug>[^/]+)\.md\Z", name)
+    if match and re.match(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}-|(19|20)[0-9]{2}(0[1-9]|1[0-2])"
+                          r"(0[1-9]|[12][0-9]|3[01])-)", name):
+        return None  # a date, not a document number (issue 13)
     return int(match["number"]) if match else None
 
 

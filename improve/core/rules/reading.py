@@ -29,5 +29,9 @@ rule("unreadable-file", S.ERROR, "read",
 rule("file-name", S.ERROR, "read",
      "A document's file name holds a line break, a control character or bytes that are not UTF-8: "
      "it is never published.", "`rca/0009-x\\n::error::y.md`")
+rule("not-a-document", S.WARNING, "read",
+     "A Markdown file in a kind's folder is not named `<number>-<slug>.md` (or starts with a "
+     "date), so improve does not read it; README.md and index.md are fine.",
+     "`retros/sprint-12-notes.md`, `rca/2018-01-18-outage.md`")
 rule("symlink-outside", S.ERROR, "read", "A document is a symbolic link to a file outside the repository.",
      "`rca/0009-x.md -> /etc/passwd`")
