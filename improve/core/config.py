@@ -19,7 +19,7 @@ from typing import Any
 from improve.core.errors import ConfigError
 from improve.core.fsutil import inside, read_bounded
 from improve.model.finding import Finding, Severity
-from improve.model.kinds import KINDS, Kind
+from improve.model.kinds import KINDS, Kind, Layout, Section, heading_key
 
 STANDALONE = ".improve.toml"
 PYPROJECT = "pyproject.toml"
@@ -57,6 +57,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class KindSettings:
+    """How this repository writes one kind (`[kinds.<kind>]`): its layouts with the config's
+    extra headings and layouts merged in, and its own status words (issue 13)."""
+
+    layouts: tuple[Layout, ...]
+    statuses: tuple[tuple[str, str], ...] = ()  # a word (casefolded) -> a status of the kind
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a run needs to know about a repository, validated once."""
 
@@ -77,6 +86,9 @@ class Config:
     roster: dict[str, Person] = field(default_factory=dict)
     policies: dict[str, Any] = field(default_factory=dict)
     site: dict[str, Any] = field(default_factory=dict)
+    # Front-matter keys of other tools that lint leaves alone (`x-` keys always).
+    allowed_keys: frozenset[str] = frozenset()
+    kinds: dict[str, KindSettings] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     # Taken as valid from the memo in the cache folder, without a schema check (`revalidate`).
@@ -84,6 +96,26 @@ class Config:
 
     def folder(self, kind: Kind) -> str:
         return self.folders.get(kind.name, kind.folder)
+
+    def layouts(self, kind: Kind) -> tuple[Layout, ...]:
+        """The layouts a document of `kind` may be written in, the config's included."""
+        settings = self.kinds.get(kind.name)
+        return settings.layouts if settings is not None else kind.all_layouts
+
+    def status_of(self, kind: Kind, word: str) -> str | None:
+        """The kind's status a written status word means (`Accepted`, `Approved`), else None."""
+        folded = " ".join(word.casefold().split())
+        if folded in kind.statuses:
+            return folded
+        settings = self.kinds.get(kind.name)
+        for mapping in ((settings.statuses if settings else ()), kind.status_map):
+            for source, status in mapping:
+                if source == folded:
+                    return status
+        return None
+
+    def allows_key(self, key: object) -> bool:
+        return isinstance(key, str) and (key.startswith("x-") or key in self.allowed_keys)
 
     def kind_for_folder(self, folder: str) -> Kind | None:
         for kind in KINDS.values():
@@ -259,6 +291,8 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         if inner == outer or inner.startswith(outer + "/"):
             raise ConfigError(f"the folders of {outer_kind} ({outer!r}) and {inner_kind} "
                               f"({inner!r}) overlap; give each kind a folder of its own")
+    kinds = {name: _kind_settings(KINDS[name], settings, source)
+             for name, settings in raw.get("kinds", {}).items() if name in KINDS}
     from improve.core.clock import zone
 
     timezone = raw.get("timezone", "UTC")
@@ -279,10 +313,51 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         roster=roster,
         policies=dict(raw.get("policies", {})),
         site=dict(raw.get("site", {})),
+        allowed_keys=frozenset(raw.get("front_matter", {}).get("allow", ())),
+        kinds=kinds,
         raw=raw,
         findings=tuple(findings),
         remembered=remembered,
     )
+
+
+def _kind_settings(kind: Kind, raw: dict[str, Any], source: Path | None) -> KindSettings:
+    """`[kinds.<kind>]` merged into the kind's own layouts; a name that means nothing there is
+    a config error (exit 2), never a silent no-op."""
+    where = _where(source, f"[kinds.{kind.name}")
+    extra = {heading_key(title): tuple(aliases)
+             for title, aliases in raw.get("section_aliases", {}).items()}
+    known = {heading_key(s.title) for layout in kind.all_layouts for s in layout.sections}
+    for title in raw.get("section_aliases", {}):
+        if heading_key(title) not in known:
+            titles = sorted({s.title for layout in kind.all_layouts for s in layout.sections})
+            raise ConfigError(f"{where}kinds.{kind.name}.section_aliases: {title!r} is not a "
+                              f"section of a {kind.name}; the sections are: {', '.join(titles)}")
+
+    def widened(section: Section) -> Section:
+        more = extra.get(heading_key(section.title))
+        return section.with_aliases(more) if more else section
+
+    layouts = [Layout(layout.name, tuple(map(widened, layout.sections)), layout.aliases)
+               for layout in kind.all_layouts]
+    for name, declared in raw.get("layouts", {}).items():
+        optional = {heading_key(title) for title in declared.get("optional", ())}
+        unknown = optional - {heading_key(title) for title in declared["sections"]}
+        if unknown:
+            raise ConfigError(f"{where}kinds.{kind.name}.layouts.{name}: `optional` names "
+                              f"{', '.join(sorted(unknown))}, which is not in its `sections`")
+        sections = tuple(widened(Section(title, optional=heading_key(title) in optional))
+                         for title in declared["sections"])
+        layouts = [layout for layout in layouts if heading_key(name) not in layout.names]
+        layouts.append(Layout(name, sections, tuple(declared.get("aliases", ()))))
+    statuses: list[tuple[str, str]] = []
+    for word, status in raw.get("statuses", {}).items():
+        if status not in kind.statuses:
+            choices = ", ".join(kind.statuses) or "none: this kind has no status field"
+            raise ConfigError(f"{where}kinds.{kind.name}.statuses: {word!r} maps to {status!r}, "
+                              f"which is not a status of a {kind.name} ({choices})")
+        statuses.append((" ".join(word.casefold().split()), status))
+    return KindSettings(tuple(layouts), tuple(statuses))
 
 
 # A config that passed its schema is remembered in the cache folder, so that a run from
@@ -338,8 +413,13 @@ def _where(source: Path | None, key: str) -> str:
         lines = read_bounded(source, 1 << 20).decode("utf-8", "replace").splitlines()
     except OSError:
         return f"{source.name}: "
+    table = key[1:] if key.startswith("[") else None  # `[kinds.retro`: its first table header
     for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith((key + " ", key + "=", f'"{key}"')):
+        stripped = line.lstrip()
+        if table is not None:
+            if stripped.startswith("[") and any(table + end in stripped for end in ("]", ".")):
+                return f"{source.name}:{number}: "
+        elif stripped.startswith((key + " ", key + "=", f'"{key}"')):
             return f"{source.name}:{number}: "
     return f"{source.name}: "
 

@@ -20,7 +20,6 @@ from improve.core.changes import ChangeSet, change_set, document_changes, since_
 from improve.core.config import Config, load_config
 from improve.core.discovery import DocFile
 from improve.core.document import Document
-from improve.core.frontmatter import parse
 from improve.core.fsutil import atomic_write, safe_join
 from improve.core.gitrev import EMPTY_TREE, read_blobs, tree_files
 from improve.core.lint import LintResult, lint
@@ -126,11 +125,11 @@ def _item_json(item: ItemEntry) -> dict[str, Any]:
     return data
 
 
-def _document(doc_file: DocFile, raw: bytes | None, max_size: int) -> Document | None:
+def _document(doc_file: DocFile, raw: bytes | None, config: Config) -> Document | None:
+    """A document as a revision holds it, read like one in the work tree (`read_document`)."""
     if raw is None:
         return None
-    return Document(path=doc_file.path, kind=doc_file.kind, number=doc_file.number,
-                    parsed=parse(raw, max_size=max_size))
+    return read_document(config, doc_file, raw=raw)
 
 
 def _item(item: ActionItem, before: str | None = None) -> ItemEntry:
@@ -170,7 +169,7 @@ def summarize_change(config: Config, today: dt.date, base: str, head: str | None
                         head=head or "work tree", link_base=link_base)
     withheld: set[str] = set()
     for change, before_file, after_file in doc_changes:
-        old = _document(before_file, old_blobs.get(before_file.path), config.max_file_size) \
+        old = _document(before_file, old_blobs.get(before_file.path), config) \
             if before_file else None
         new: Document | None = None
         if after_file is not None:
@@ -178,7 +177,7 @@ def summarize_change(config: Config, today: dt.date, base: str, head: str | None
                 if (config.root / after_file.path).exists():
                     new = read_document(config, after_file)
             else:
-                new = _document(after_file, new_blobs.get(after_file.path), config.max_file_size)
+                new = _document(after_file, new_blobs.get(after_file.path), config)
         _compare(summary, change.status, old, new)
         if any(d is not None and not is_published(d) for d in (old, new)):
             withheld.update(d.path for d in (old, new) if d is not None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from improve.core.config import Config
+from improve.core.dialects import normalize
 from improve.core.discovery import DocFile, discover
 from improve.core.document import Document
 from improve.core.frontmatter import ParsedFile, Problem, parse
@@ -43,6 +44,8 @@ def read_document(config: Config, doc_file: DocFile, *, raw: bytes | None = None
         parsed.problems.insert(0, Problem(
             1, 1, "file-name", "the file name holds a line break, a control character or bytes "
             "that are not UTF-8; rename it (letters, digits and dashes): it is not published"))
+    if parsed.meta is not None:
+        normalize(parsed.meta, doc_file.kind, config)
     return Document(path=doc_file.path, kind=doc_file.kind, number=doc_file.number, parsed=parsed)
 
 

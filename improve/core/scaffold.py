@@ -24,6 +24,7 @@ from improve.core.clock import zone
 from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
+from improve.core.scaffolding import markdown_text
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
 from improve.model.kinds import Kind
@@ -133,8 +134,11 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
     today = request.today.isoformat()
     data: dict[str, Any] = {"id": doc_id, "title": request.title}
     if kind.name == "retro":
-        data |= {"date": today, "authors": people, "team": "team", "facilitator": request.author
-                 or "", "participants": [], "format": "start-stop-continue",
+        # The layout the template writes; `team`: the repository's folder name, a better first
+        # guess than a placeholder (issue 16).
+        data |= {"date": today, "authors": people, "team": config.root.name,
+                 "facilitator": request.author or "", "participants": [],
+                 "format": kind.default_layout,
                  "period": {"start": today, "end": today}, "action_items": [],
                  "impediments": [], "carried_over": []}
         if not data["facilitator"]:
@@ -185,6 +189,8 @@ def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
     loaders.append(PackageLoader("improve.core", "templates"))
     env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                keep_trailing_newline=True, autoescape=False)
+    # `# {{ title | markdown }}`: MADR tools read a decision's title from its first heading.
+    env.filters["markdown"] = markdown_text
     return env, kind.template
 
 

@@ -278,3 +278,15 @@ def test_edit_opens_the_new_document_in_the_editor(handbook: Any, tmp_path: Path
                           env={"EDITOR": str(editor), "VISUAL": str(editor)})
     assert result.exit_code == 0, result
     assert Path(marker.read_text(encoding="utf-8")) == handbook.root / "runbooks/0001-rotate-keys.md"
+
+
+def test_a_new_decision_starts_with_the_title_heading_madr_tools_read(handbook: Any) -> None:
+    """MADR's tooling (and adr-tools' `adr list`) take a record's title from its first heading."""
+    result = handbook.run("new", "decision", "Use C++ <fast> & *bold*")
+    assert result.exit_code == 0, result
+    parsed = parse((handbook.root / result.stdout.strip()).read_bytes())
+    assert parsed.meta is not None
+    assert parsed.meta["title"] == "Use C++ <fast> & *bold*"
+    assert parsed.body.lstrip("\n").split("\n", 1)[0] == r"# Use C++ &lt;fast&gt; &amp; \*bold\*"
+    assert [text for _line, level, text in parsed.headings() if level == 1] == [
+        r"Use C++ &lt;fast&gt; &amp; \*bold\*"]

@@ -34,7 +34,8 @@ def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
         return  # this very front matter passed before: no schema loaded, nothing compiled
     validator = schema_validator(schema_name)
     errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
-    errors += unknown_fields(validator.schema, meta)
+    errors += [error for error in unknown_fields(validator.schema, meta)
+               if len(error.path) != 1 or not ctx.config.allows_key(error.path[0])]
     if not errors and memo is not None and memo_key is not None:
         memo.learn(memo_key)
         memo.last = memo_key

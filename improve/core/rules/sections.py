@@ -21,12 +21,26 @@ _PLACEHOLDER = re.compile(r"<!--\s*TODO\b")
 @document_check
 def check_sections(doc: Document, ctx: Context) -> Iterable[Issue]:
     found = {heading_key(text) for _line, _level, text in doc.parsed.headings()}
-    for section in doc.kind.sections:
-        if section.names.isdisjoint(found):  # no heading matches the section
-            yield Issue("missing-section",
-                        f"missing section `## {section.title}`; a {doc.kind.name} has these "
-                        f"sections: {', '.join(s.title for s in doc.kind.sections)}",
-                        line=doc.parsed.body_first_line if doc.parsed.body.strip() else 1)
+    layouts = ctx.config.layouts(doc.kind)
+    layout = doc.kind.layout_for(doc.meta, found, layouts)
+    missing = layout.missing(found)
+    if not missing:
+        return
+    written_in = "" if len(layouts) == 1 else f" written as `{layout.name}`"
+    expected = ", ".join(s.title + (" (optional)" if s.optional else "") for s in layout.sections)
+    others = [other.name for other in layouts if other is not layout]
+    hint = ""
+    if others:
+        field = doc.kind.layout_field
+        hint = (f"; other layouts: {', '.join(others)}"
+                + (f" (name one in `{field}:`)" if field else "")
+                + "; more headings or layouts can be declared under "
+                f"[kinds.{doc.kind.name}] in the config")
+    line = doc.parsed.body_first_line if doc.parsed.body.strip() else 1
+    for section in missing:
+        yield Issue("missing-section",
+                    f"missing section `## {section.title}`; a {doc.kind.name}{written_in} has "
+                    f"these sections: {expected}{hint}", line=line)
 
 
 @document_check

@@ -1,0 +1,41 @@
+"""The kinds registry: heading comparison, layouts, and its vocabularies agreeing with the schemas."""
+
+from __future__ import annotations
+
+import pytest
+
+from improve.core.validate import bundled_schema
+from improve.model.kinds import KINDS, heading_key
+
+
+@pytest.mark.parametrize(("written", "key"), [
+    ("What went well ✅", "what went well"),
+    ("Lessons Learnt:", "lessons learned"),
+    ("2. Root cause <!-- five whys -->", "root cause"),
+    ("Pros & Cons of the Options", "pros and cons of the options"),
+    ("**Decision Outcome**", "decision outcome"),
+    ("Review of the previous retro's action items", "review of the previous retros action items"),
+    ("2026", "2026"),  # a number alone stays
+])
+def test_headings_compare_without_case_punctuation_emoji_or_spelling(written: str,
+                                                                    key: str) -> None:
+    assert heading_key(written) == key
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS.values() if k.statuses], ids=lambda k: k.name)
+def test_the_schema_allows_exactly_the_kinds_statuses(kind: object) -> None:
+    from improve.model.kinds import Kind
+
+    assert isinstance(kind, Kind)
+    schema = bundled_schema(kind.schema.removesuffix(".schema.json"))
+    assert tuple(schema["properties"]["status"]["enum"]) == kind.statuses
+    # Every mapped word lands on a status the schema allows.
+    assert {status for _word, status in kind.status_map} <= set(kind.statuses)
+
+
+def test_every_layout_is_told_apart_by_its_headings() -> None:
+    """A document written exactly in one layout is read as that layout, not another."""
+    for kind in KINDS.values():
+        for layout in kind.all_layouts:
+            found = {heading_key(s.title) for s in layout.sections if not s.optional}
+            assert kind.layout_for({}, found) is layout, (kind.name, layout.name)
