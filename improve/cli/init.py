@@ -12,8 +12,15 @@ Next steps:
   2. improve new retro "Sprint 1"                       (or rca, runbook, decision)
   3. git add . && git commit -m "Start our handbook"
   4. Push, and open pull requests: CI lints the changed documents and writes a summary for reviewers.
-  5. GitHub: Settings > Pages > Source: GitHub Actions; every push to main publishes the handbook.
+  5. {publish}
      `mkdocs serve` previews it on your machine."""
+
+_PUBLISH = {
+    "github": "GitHub: Settings > Pages > Source: GitHub Actions; every push to main publishes "
+              "the handbook.",
+    "gitlab": "GitLab: the `pages` job publishes the handbook from the default branch; a "
+              "pipeline schedule (Build > Pipeline schedules) sends the weekly digest.",
+}
 
 
 @click.command("init")
@@ -23,11 +30,17 @@ Next steps:
               "(default: the improve-handbook repository; tests name a local checkout).")
 @click.option("--rev", metavar="REV", help="The hook's `rev:` (default: v<this release>).")
 @click.option("--site-name", metavar="NAME", help="The handbook's title (default: Team handbook).")
+@click.option("--ci", type=click.Choice(["github", "gitlab"]), help="The CI configuration to "
+              "write: a GitHub Actions workflow (the default) or a .gitlab-ci.yml; --upgrade keeps "
+              "the one the repository has.")
+@click.option("--install-spec", metavar="SPEC", help="What CI installs improve from (a pip "
+              "requirement, a VCS URL or a path; default: this release from the package index).")
 @click.option("--git", "git_init", is_flag=True, help="Run `git init` first when DIR is not a git repository.")
 @click.option("--upgrade", is_flag=True, help="Show how the files this release writes differ from the repository's.")
 @click.option("--write", is_flag=True, help="With --upgrade: write those files.")
 def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str | None,
-         git_init: bool, upgrade: bool, write: bool) -> int:
+         ci: str | None, install_spec: str | None, git_init: bool, upgrade: bool,
+         write: bool) -> int:
     """Make DIR (default: here) an improve handbook: folders, config, site, pre-commit and CI."""
     from dataclasses import replace
 
@@ -46,12 +59,18 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
         options = replace(options, rev=rev)
     if site_name:
         options = replace(options, site_name=site_name)
+    if ci:
+        options = replace(options, ci=ci)
+    if install_spec:
+        import shlex
+
+        options = replace(options, install=f"python -m pip install --quiet {shlex.quote(install_spec)}")
     if upgrade:
         root = directory.resolve()
         if not root.is_dir():
             raise UsageProblem(f"{directory}: no such folder; run `improve init {directory}` first")
         options = current_options(root, options, hook_repo_given=bool(hook_repo),
-                                  site_name_given=bool(site_name))
+                                  site_name_given=bool(site_name), ci_given=bool(ci))
         result = run_upgrade(root, options, write=write)
         for entry in result.files:
             if entry.diff:
@@ -79,5 +98,5 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
     if result.git == "missing":
         git_step = (f"  0. {result.root} is not a git repository: run `git init` there "
                     "(or `improve init --git`).\n")
-    click.echo(_NEXT_STEPS.format(git=git_step))
+    click.echo(_NEXT_STEPS.format(git=git_step, publish=_PUBLISH[options.ci]))
     return 0

@@ -7,12 +7,14 @@ import sys
 import click
 
 from improve.cli.main import app, today_option
+from improve.core.report import REPORTERS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output: plain lines, a JSON array, or GitHub annotations.")
+@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text",
+              show_default=True, help="Output: plain lines, a JSON array, GitHub annotations, or "
+              "a GitLab Code Quality report (for `artifacts:reports:codequality`).")
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any finding).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the lint cache.")
 @click.option("--since", metavar="REV",
@@ -41,7 +43,6 @@ def lint(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool, no_
                               discovery=discovery)
         finally:
             discovery.close()
-    from improve.core.report import REPORTERS
 
     REPORTERS[fmt](result, sys.stdout)
     return result.exit_code(strict=strict)

@@ -24,7 +24,7 @@ from improve.core.config import find_config, load_config
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, inside
 from improve.core.gitrev import is_work_tree
-from improve.core.scaffolding import Options, Planned, plan
+from improve.core.scaffolding import CI_FILES, Options, Planned, plan
 
 Outcome = Literal["created", "appended", "skipped", "unchanged", "updated", "differs"]
 
@@ -143,9 +143,14 @@ def _kept_note(path: Path, planned: Planned, options: Options) -> str:
     return "exists; kept as it is"
 
 
-def current_options(root: Path, options: Options, *, hook_repo_given: bool, site_name_given: bool) -> Options:
-    """The options a repository was set up with (its hook repository, its site name), so an
-    upgrade shows what a new release changes rather than undoing the team's choices."""
+def current_options(root: Path, options: Options, *, hook_repo_given: bool, site_name_given: bool,
+                    ci_given: bool = False) -> Options:
+    """The options a repository was set up with (its hook repository, its site name, its CI), so
+    an upgrade shows what a new release changes rather than undoing the team's choices."""
+    if not ci_given:
+        present = [ci for ci, (path, _template) in CI_FILES.items() if (root / path).is_file()]
+        if len(present) == 1:
+            options = replace(options, ci=present[0])
     if not hook_repo_given:
         repo = _hook_repo(root / ".pre-commit-config.yaml")
         if repo:

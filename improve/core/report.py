@@ -81,8 +81,33 @@ def report_github(result: LintResult, stream: TextIO) -> None:
     report_text(result, stream)
 
 
+def report_gitlab(result: LintResult, stream: TextIO) -> None:
+    """GitLab's Code Quality report (`artifacts:reports:codequality`), shown in the merge-request
+    widget. Fingerprints leave the line out, so a finding that moves is not "new" in the next
+    pipeline; the same finding twice in a file counts its repeats so each stays unique."""
+    import hashlib
+    import json
+
+    seen: dict[str, int] = {}
+    issues = []
+    for finding in result.findings:
+        key = "\0".join((finding.path, finding.rule, finding.message))
+        seen[key] = seen.get(key, 0) + 1
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogateescape"))
+        issues.append({
+            "description": one_line(finding.message),
+            "check_name": finding.rule,
+            "fingerprint": fingerprint.hexdigest()[:32],
+            "severity": "major" if finding.severity is Severity.ERROR else "minor",
+            "location": {"path": one_line(finding.path), "lines": {"begin": finding.line}},
+        })
+    json.dump(issues, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
 REPORTERS: dict[str, Reporter] = {
     "text": report_text,
     "json": report_json,
     "github": report_github,
+    "gitlab": report_gitlab,
 }

@@ -126,3 +126,42 @@ def test_a_finding_is_always_one_line(handbook: Any, valid_doc: Any) -> None:
     github = handbook.run("lint", "--format", "github").stdout.rstrip("\n").split("\n")
     assert len(github) == 3
     assert "%0A" in github[0]
+
+
+def test_gitlab_code_quality_report(mixed: Any) -> None:
+    """`--format gitlab` is GitLab's Code Quality report: valid against its documented shape, one
+    issue per finding, errors above warnings in the widget, fingerprints unique and stable when a
+    finding moves down the file (GitLab compares them between pipelines)."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent.parent / "fixtures" / "gitlab" /
+                         "codequality.schema.json").read_text(encoding="utf-8"))
+    result = mixed.run("lint", "--format", "gitlab")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema)
+    assert [(i["location"]["path"], i["location"]["lines"]["begin"], i["check_name"],
+             i["severity"]) for i in report] == [
+        ("rca/0002-doc.md", 6, "invalid-value", "major"),
+        ("retros/0001-doc.md", 1, "missing-field", "major"),
+        ("retros/0001-doc.md", 6, "unknown-field", "minor"),
+    ]
+    assert len({i["fingerprint"] for i in report}) == len(report)
+    path = mixed.root / "rca/0002-doc.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", "---\nx-note: moved\n", 1), encoding="utf-8")
+    moved = json.loads(mixed.run("lint", "--format", "gitlab").stdout)
+    assert moved[0]["location"]["lines"]["begin"] == 7
+    assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in report]
+
+
+def test_gitlab_fingerprints_of_repeated_findings_stay_unique(handbook: Any,
+                                                              valid_doc: Any) -> None:
+    handbook.write("decisions/0001-a.md", valid_doc("decision", 1, body=(
+        "\n## Context\n\n<!-- TODO: x -->\n\n## Decision\n\n<!-- TODO: x -->\n\n"
+        "## Consequences\n\nx\n")))
+    report = json.loads(handbook.run("lint", "--format", "gitlab").stdout)
+    prompts = [i for i in report if i["check_name"] == "unfilled-placeholder"]
+    assert len(prompts) == 2
+    assert prompts[0]["description"] == prompts[1]["description"]
+    assert len({i["fingerprint"] for i in report}) == len(report)

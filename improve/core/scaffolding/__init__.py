@@ -20,6 +20,12 @@ DEFAULT_HOOK_REPO = "https://github.com/improve-handbook/improve"
 DEFAULT_PYTHON = "3.12"
 PACKAGE = "improve-handbook"
 WORKFLOW_PATH = ".github/workflows/improve.yml"
+GITLAB_CI_PATH = ".gitlab-ci.yml"
+# Where the CI configuration goes for each `improve init --ci` choice, and its template.
+CI_FILES: dict[str, tuple[str, str]] = {
+    "github": (WORKFLOW_PATH, "workflow.yml"),
+    "gitlab": (GITLAB_CI_PATH, "gitlab-ci.yml"),
+}
 CONFIG_PATH = ".improve.toml"
 IGNORED = ("/site/", ".improve-cache/")
 
@@ -47,6 +53,7 @@ class Options:
     install: str = field(default_factory=pinned_install)
     python: str = DEFAULT_PYTHON
     site_name: str = "Team handbook"
+    ci: str = "github"  # a key of CI_FILES
     folders: dict[str, str] = field(default_factory=lambda: {k: v.folder for k, v in KINDS.items()})
 
 
@@ -74,8 +81,11 @@ def render(name: str, values: dict[str, str]) -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Plain text made literal in Markdown (a site name with `*` or `<` stays as written)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Plain text made literal in Markdown on one line (a site name or title with `*` or `<`
+    stays as written; a line break or control character cannot start a block of its own)."""
+    from improve.core.mdtext import one_line
+
+    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*_\[\]#|~!])", r"\\\1", text)
 
 
@@ -107,6 +117,7 @@ def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
     files.append(Planned("mkdocs.yml", render("mkdocs.yml", values), role="site"))
     files.append(Planned("docs/index.md", render("docs/index.md", values), role="site"))
     files.append(Planned(".pre-commit-config.yaml", render("pre-commit-config.yaml", values), role="hook"))
-    files.append(Planned(WORKFLOW_PATH, render("workflow.yml", values), role="ci"))
+    ci_path, ci_template = CI_FILES[options.ci]
+    files.append(Planned(ci_path, render(ci_template, values), role="ci"))
     files.append(Planned(".gitignore", template("gitignore"), how="append-lines", role="ignore"))
     return files
