@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from improve.core.document import Document, as_list
+from improve.core.links import body_links
 from improve.core.publication import is_published
 from improve.model.ids import parse_item_ref
-
-# Fields that hold ids of other documents (a single id or a list).
-REFERENCE_FIELDS = ("related", "runbooks", "supersedes", "superseded_by")
 
 
 @dataclass
@@ -39,6 +37,9 @@ class Summary:
     # Follow-through (rules/carryover.py, rules/followup.py); defaults keep old cache entries valid.
     item_done: dict[str, str] = field(default_factory=dict)  # item id -> done_on as written
     item_index: dict[str, int] = field(default_factory=dict)  # item id -> position in the list
+    # Relative links of the body (improve.core.links): (line, column, as written, repository
+    # path or None when it leaves the repository), checked by `broken-link`.
+    links: list[tuple[int, int, str, str | None]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -51,7 +52,7 @@ class Summary:
 def summarize(doc: Document) -> Summary:
     meta = doc.meta
     refs: list[tuple[list[Any], str]] = []
-    for name in REFERENCE_FIELDS:
+    for name in doc.kind.reference_fields:  # the kinds registry says which fields name ids
         value = meta.get(name)
         if isinstance(value, str):
             refs.append(([name], value))
@@ -82,6 +83,8 @@ def summarize(doc: Document) -> Summary:
         item_done={item.item_id: item.done_on.isoformat() for item in doc.action_items
                    if item.done_on is not None},
         item_index={item.item_id: item.index for item in doc.action_items},
+        links=[(link.line, link.column, link.href, link.target) for link in
+               body_links(doc.parsed.body, doc.parsed.body_first_line, doc.path)],
     )
 
 

@@ -168,6 +168,14 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             site.src_uris[doc.path] = src_uri
         for doc in site.documents:
             self._add_record(files, config, doc, site, docs_dir)
+        # Images and other files published documents link to go with them, where the links
+        # expect them (a document keeps its repository path as its page path).
+        for target in site.linked_files():
+            src_uri = _site_path(improve.root / target, docs_dir, target)
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File(src_uri, src_dir=str(improve.root) if src_uri == target
+                                  else str(docs_dir), dest_dir=config.site_dir,
+                                  use_directory_urls=config.use_directory_urls))
         # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones.
         self._redirects = plan_redirects(files, config, site)
         for page in [*PAGES.values(), HOME_PAGE]:

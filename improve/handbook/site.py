@@ -10,6 +10,7 @@ import datetime as dt
 import posixpath
 import re
 import secrets
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,10 @@ class HtmlBlocks:
 _TAG = re.compile(r"<[^>]*>")
 
 
+# Files documents link to are published up to this size (a screenshot, a PDF of a vendor's report).
+MAX_LINKED_FILE = 20 << 20
+
+
 @dataclass
 class Site:
     """The published part of a repository, as the handbook's pages see it."""
@@ -149,6 +154,31 @@ class Site:
 
     def src_uri(self, doc: Document) -> str:
         return self.src_uris[doc.path]
+
+    def linked_files(self) -> list[str]:
+        """Files published documents link to (images, PDFs), to publish beside them: regular
+        files inside the repository, not documents, not Markdown, not bigger than
+        MAX_LINKED_FILE. A file only a withheld document links to stays unpublished."""
+        from improve.core.fsutil import inside
+        from improve.core.links import body_links
+
+        root = self.config.root
+        found: set[str] = set()
+        for doc in self.documents:
+            for link in body_links(doc.parsed.body, doc.parsed.body_first_line, doc.path):
+                target = link.target
+                if target is None or target in found or target.endswith(".md"):
+                    continue
+                path = root / target
+                try:
+                    info = path.stat()
+                except (OSError, ValueError):
+                    continue
+                if (stat.S_ISREG(info.st_mode) and info.st_size <= MAX_LINKED_FILE
+                        and inside(root, path) and not any(
+                            part.startswith(".") for part in target.split("/"))):
+                    found.add(target)
+        return sorted(found)
 
     def href(self, doc_path: str, from_src: str = "") -> str:
         """The link from the page at `from_src` to a published document (MkDocs-relative, quoted)."""

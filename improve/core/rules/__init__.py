@@ -33,6 +33,7 @@ RULE_MODULES = (
     "sections",
     "people",
     "references",
+    "links",
     "changes",
     "carryover",
     "followup",
