@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from improve.cli.main import app, today_option
-from improve.model.kinds import kind_names
+from improve.model.kinds import INCIDENT, kind_names
 
 
 @click.command()
@@ -33,7 +33,7 @@ def new(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...], seve
     assert resolved is not None
     if not title.strip():
         raise UsageProblem("the title is empty; give the document a title")
-    if severity and resolved.name != "rca":
+    if severity and not resolved.has(INCIDENT):
         raise UsageProblem("--severity applies to RCAs only")
     author = git_user(config.root)
     if author:

@@ -59,7 +59,7 @@ from improve.core.validate import ValidMemo
 from improve.model.finding import Finding, Severity
 
 CACHE_FILE = "lint.cache"
-FORMAT = 6
+FORMAT = 7
 MAGIC = b"improve lint cache\n"
 _HEADER = "<QI"  # payload length, CRC-32 of the payload
 # Stamps this close to (or after) the start of the run that recorded them are checked by content.

@@ -21,6 +21,7 @@ from improve.core.rules.carryover import owed
 from improve.core.scaffold import Request
 from improve.core.summary import summarize
 from improve.model.items import ActionItem
+from improve.model.kinds import RETROSPECTIVE
 
 
 def latest_retro(retros: Iterable[Document]) -> Document | None:
@@ -41,12 +42,12 @@ def prepare_request(config: Config, request: Request) -> None:
     definition the lint rule checks): never an item of a withheld retro.
     """
     request.extra_context.setdefault("carried_over", [])
-    if request.kind.name != "retro":
+    if not request.kind.has(RETROSPECTIVE):
         return
     from improve.core.repository import Repository
 
     retros = [d for d in Repository(config).documents()
-              if d.kind.name == "retro" and d.parsed.ok and d.id]
+              if d.kind.has(RETROSPECTIVE) and d.parsed.ok and d.id]
     team = request.fields.get("team")
     if not isinstance(team, str) or not team.strip():
         latest = latest_retro(d for d in retros if team_of(d) and is_published(d))

@@ -22,7 +22,7 @@ from improve.core.repository import read_document
 from improve.core.rules import Context, RepoIssue
 from improve.model.finding import Finding
 from improve.model.ids import format_doc_id
-from improve.model.kinds import KINDS
+from improve.model.kinds import KINDS, REVIEW_CYCLE
 
 
 @dataclass
@@ -137,7 +137,7 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
         issues.extend(check_number_collisions(added, base_holders, prefixes, next_free, changes.rev))
     runbooks = []
     for doc_file in current.values():
-        if doc_file.kind_name == "runbook":
+        if doc_file.kind.has(REVIEW_CYCLE):
             doc = documents.setdefault(doc_file.path, read_document(config, doc_file))
             if doc.parsed.ok:
                 runbooks.append(summarize(doc))

@@ -18,6 +18,7 @@ from improve.core.publication import is_published
 from improve.core.repository import Repository
 from improve.core.rules.runbooks import next_review
 from improve.model.items import ActionItem
+from improve.model.kinds import REVIEW_CYCLE
 
 DEFAULT_SOON_DAYS = 14
 
@@ -68,7 +69,7 @@ def digest(config: Config, today: dt.date, *, soon_days: int = DEFAULT_SOON_DAYS
                 result.overdue.append(item)
             elif item.is_open and item.due is not None and item.due <= horizon:
                 result.due_soon.append(item)
-        if doc.kind.name == "runbook":
+        if doc.kind.has(REVIEW_CYCLE):
             due = next_review(doc, config.review_every_days)
             if due is not None and due < today:
                 last = as_date(doc.meta.get("last_reviewed"))

@@ -15,6 +15,7 @@ from improve.core.clock import in_zone, shift, zone
 from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
+from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 
 DEFAULT_DUE_SOON_DAYS = 14
 DEFAULT_RECENT_DONE_DAYS = 30
@@ -147,7 +148,7 @@ def decision_log(documents: Sequence[Document]) -> list[DecisionRow]:
                     path=doc.path, status=doc.status, date=doc.date,
                     supersedes=tuple(doc.strings("supersedes")),
                     superseded_by=tuple(doc.strings("superseded_by")))
-        for doc in documents if doc.kind.name == "decision"
+        for doc in documents if doc.kind.has(SUPERSEDE_CHAIN)
     ]
     return sorted(rows, key=lambda r: (r.number, r.doc_id, r.path))
 
@@ -226,7 +227,7 @@ def incident_row(doc: Document, config: Config) -> IncidentRow:
 
 def incident_log(documents: Sequence[Document], config: Config) -> list[IncidentRow]:
     """Published RCAs, newest first (by start, then id)."""
-    rows = [incident_row(d, config) for d in documents if d.kind.name == "rca"]
+    rows = [incident_row(d, config) for d in documents if d.kind.has(INCIDENT)]
     return sorted(rows, key=lambda r: (-(r.day or dt.date.min).toordinal(),
                                        -(r.started_at.timestamp() if r.started_at else 0.0),
                                        r.doc_id))
@@ -285,7 +286,7 @@ def runbook_catalog(documents: Sequence[Document], config: Config,
     """One row per runbook and service it covers, by service then title; stale = review overdue."""
     rows: list[RunbookRow] = []
     for doc in documents:
-        if doc.kind.name != "runbook":
+        if not doc.kind.has(REVIEW_CYCLE):
             continue
         services = list(dict.fromkeys([*doc.strings("service"), *doc.strings("services")]))
         due = next_review(doc, config.review_every_days)
@@ -352,7 +353,7 @@ def retro_history(documents: Sequence[Document]) -> list[RetroRow]:
     """Published retros, newest first, with the follow-through of their own action items."""
     rows = []
     for doc in documents:
-        if doc.kind.name != "retro":
+        if not doc.kind.has(RETROSPECTIVE):
             continue
         items = doc.action_items
         team = doc.meta.get("team")

@@ -29,6 +29,7 @@ from improve.core.document import Document, as_date, as_datetime
 from improve.core.history import History, ItemHistory
 from improve.core.index import minutes_between, quarter_of
 from improve.model.items import ActionItem
+from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
@@ -277,7 +278,7 @@ def _next_of_team(retros: Sequence[Document]) -> list[Document | None]:
 def _per_retro(dated: Sequence[ItemDates], docs: Sequence[Document],
                scope: Scope) -> list[dict[str, Any]]:
     """Each retro's own items: done at all, and done by the team's next retro (by date)."""
-    retros = sorted((d for d in docs if d.kind.name == "retro" and d.id and d.date),
+    retros = sorted((d for d in docs if d.kind.has(RETROSPECTIVE) and d.id and d.date),
                     key=lambda d: (d.date or dt.date.min, d.number or 0, d.path))
     by_ref = {d.item.ref: d for d in dated}
     following = _next_of_team(retros)
@@ -366,7 +367,7 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
 
 
 def _incidents(docs: Sequence[Document], config: Config, scope: Scope) -> dict[str, Any]:
-    rcas = [(incident_day(d, config), d) for d in docs if d.kind.name == "rca"]
+    rcas = [(incident_day(d, config), d) for d in docs if d.kind.has(INCIDENT)]
     rcas = [(day, d) for day, d in rcas if scope.in_window(day)]
     durations: dict[str, list[int]] = {"detect": [], "mitigate": [], "resolve": []}
     per_month: dict[str, dict[str, Any]] = {}
@@ -427,7 +428,7 @@ def _empty_month(month: str) -> dict[str, Any]:
 def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> dict[str, Any]:
     from improve.core.rules.runbooks import next_review
 
-    runbooks = [d for d in docs if d.kind.name == "runbook"]
+    runbooks = [d for d in docs if d.kind.has(REVIEW_CYCLE)]
     reviewed = sum(1 for d in runbooks
                    if (due := next_review(d, config.review_every_days)) is not None and due >= today)
     return {
@@ -439,7 +440,7 @@ def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> dict[
 
 
 def _decisions(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
-    decisions = [d for d in docs if d.kind.name == "decision" and scope.in_window(d.date)]
+    decisions = [d for d in docs if d.kind.has(SUPERSEDE_CHAIN) and scope.in_window(d.date)]
     by_status = {s: sum(1 for d in decisions if d.status == s) for s in DECISION_STATUSES}
     return {"total": len(decisions), "by_status": by_status}
 
@@ -447,7 +448,7 @@ def _decisions(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
 def _impediments(docs: Sequence[Document], today: dt.date, scope: Scope) -> dict[str, Any]:
     found: list[dict[str, Any]] = []
     for doc in docs:
-        raw = doc.meta.get("impediments") if doc.kind.name == "retro" else None
+        raw = doc.meta.get("impediments") if doc.kind.has(RETROSPECTIVE) else None
         if not isinstance(raw, list):
             continue
         for entry in raw:
@@ -476,7 +477,7 @@ def _impediments(docs: Sequence[Document], today: dt.date, scope: Scope) -> dict
 
 def _health(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
-    for doc in sorted((d for d in docs if d.kind.name == "retro" and d.date),
+    for doc in sorted((d for d in docs if d.kind.has(RETROSPECTIVE) and d.date),
                       key=lambda d: (d.date or dt.date.min, d.number or 0)):
         scores = doc.meta.get("health")
         if not isinstance(scores, dict) or not scope.in_window(doc.date):

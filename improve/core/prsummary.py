@@ -27,7 +27,7 @@ from improve.core.publication import is_published
 from improve.core.repository import read_document
 from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
-from improve.model.kinds import KINDS
+from improve.model.kinds import KINDS, RETROSPECTIVE, SUPERSEDE_CHAIN
 
 _CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed"}
 # What a withheld document (improve.core.publication) shows instead of its text: a summary is
@@ -144,7 +144,7 @@ def _raw_items(doc: Document | None) -> dict[str, ActionItem]:
 
 
 def _impediments(doc: Document | None) -> list[dict[str, Any]]:
-    if doc is None or doc.kind.name != "retro":
+    if doc is None or not doc.kind.has(RETROSPECTIVE):
         return []
     raw = doc.meta.get("impediments")
     return [entry for entry in raw if isinstance(entry, dict)] if isinstance(raw, list) else []
@@ -216,7 +216,7 @@ def _compare(summary: PrSummary, status: str, old: Document | None, new: Documen
     for item_id, item in old_items.items():
         if item_id not in new_items:
             summary.removed_items.append(_item(item))
-    if new.kind.name == "decision" and old is not None and old.status != new.status:
+    if new.kind.has(SUPERSEDE_CHAIN) and old is not None and old.status != new.status:
         summary.decisions.append(DecisionEntry(new.id, new.title, new.path, old.status, new.status))
     known = {str(i.get("description", "")).strip() for i in _impediments(old)}
     for entry in _impediments(new):

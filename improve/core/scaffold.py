@@ -27,7 +27,7 @@ from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
 from improve.core.scaffolding import markdown_text
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
-from improve.model.kinds import Kind
+from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN, Kind
 
 MAX_SLUG = 60
 RESERVED_FIELDS = frozenset({"id"})
@@ -133,7 +133,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
     people = [request.author] if request.author else []
     today = request.today.isoformat()
     data: dict[str, Any] = {"id": doc_id, "title": request.title}
-    if kind.name == "retro":
+    if kind.has(RETROSPECTIVE):
         # The layout the template writes; `team`: the repository's folder name, a better first
         # guess than a placeholder (issue 16).
         data |= {"date": today, "authors": people, "team": config.root.name,
@@ -143,7 +143,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
                  "impediments": [], "carried_over": []}
         if not data["facilitator"]:
             del data["facilitator"]
-    elif kind.name == "rca":
+    elif kind.has(INCIDENT):
         started = _started_at(config, request.today)
         data |= {"date": today, "authors": people, "status": "draft",
                  "severity": request.severity or "SEV3",
@@ -151,7 +151,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
                  "detection": "alert", "escaped_defect": False, "root_causes": [],
                  "contributing_factors": [], "timeline": [{"at": started, "event": "Incident started"}],
                  "action_items": [], "runbooks": []}
-    elif kind.name == "runbook":
+    elif kind.has(REVIEW_CYCLE):
         data |= {"date": today, "owners": people or ["team"],
                  "service": request.services[0] if request.services else "service",
                  "last_reviewed": today, "review_every_days": config.review_every_days,
@@ -159,7 +159,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
         if len(request.services) > 1:
             del data["service"]
             data["services"] = list(request.services)
-    elif kind.name == "decision":
+    elif kind.has(SUPERSEDE_CHAIN):
         data |= {"date": today, "status": "proposed", "decision-makers": people,
                  "consulted": [], "informed": []}
     data |= {"tags": [], "related": []}

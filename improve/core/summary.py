@@ -26,6 +26,7 @@ class Summary:
     date: str | None = None
     team: str | None = None
     published: bool = True  # improve.core.publication decides
+    traits: list[str] = field(default_factory=list)  # the kind's (improve.model.kinds.TRAITS)
     # (front-matter path, referenced id or item reference)
     refs: list[tuple[list[Any], str]] = field(default_factory=list)
     supersedes: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ def summarize(doc: Document) -> Summary:
         date=date if isinstance(date, str) else None,
         team=meta.get("team") if isinstance(meta.get("team"), str) else None,
         published=is_published(doc),
+        traits=sorted(doc.kind.traits),
         refs=refs,
         supersedes=[v for v in as_list(meta.get("supersedes")) if isinstance(v, str)],
         superseded_by=[v for v in as_list(meta.get("superseded_by")) if isinstance(v, str)],

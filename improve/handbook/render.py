@@ -32,6 +32,7 @@ from improve.core.index import (
 )
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
+from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 
 EMPTY = "—"
 # ASCII punctuation that means nothing to Markdown or HTML in the middle of a line; every other
@@ -256,7 +257,7 @@ def header(doc: Document, site: Site) -> str:
     src = site.src_uri(doc)
     meta = doc.meta
     blocks = [_badges(doc, site)]
-    if doc.kind.name == "decision" and (doc.status == "superseded" or meta.get("superseded_by")):
+    if doc.kind.has(SUPERSEDE_CHAIN) and (doc.status == "superseded" or meta.get("superseded_by")):
         blocks.append(_superseded_banner(doc, site, src))
     rows = [(label, value) for label, value in _details(doc, site, src) if value and value != EMPTY]
     blocks.append(html_table(["Detail", "Value"], ([label, value] for label, value in rows),
@@ -264,11 +265,11 @@ def header(doc: Document, site: Site) -> str:
     parts = [site.blocks.add(b) for b in blocks if b]
     if doc.kind.has_action_items:
         parts += ["## Action items", site.blocks.add(action_items_table(doc, site))]
-    if doc.kind.name == "retro":
+    if doc.kind.has(RETROSPECTIVE):
         impediments = _impediments_table(doc)
         if impediments:
             parts += ["## Impediments", site.blocks.add(impediments)]
-    if doc.kind.name == "rca":
+    if doc.kind.has(INCIDENT):
         timeline = _timeline(doc, site)
         if timeline:
             parts.append(site.blocks.add(timeline))
@@ -280,13 +281,13 @@ def _badges(doc: Document, site: Site) -> str:
     badges = [badge(doc.id or doc.path, "id")]
     if doc.status:
         badges.append(status_badge(doc.status))
-    if doc.kind.name == "rca":
+    if doc.kind.has(INCIDENT):
         severity = meta.get("severity")
         if isinstance(severity, str):
             badges.append(badge(severity, severity))
         if meta.get("escaped_defect") is True:
             badges.append(badge("escaped defect", "escaped"))
-    if doc.kind.name == "runbook":
+    if doc.kind.has(REVIEW_CYCLE):
         due = next_review(doc, site.config.review_every_days)
         if due is not None:
             badges.append(badge("stale", "stale") if due < site.today else badge("reviewed", "ok"))
@@ -323,10 +324,10 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
     meta = doc.meta
     tz = site.config.timezone
     rows: list[tuple[str, str]] = []
-    kind = doc.kind.name
-    if kind != "runbook" or meta.get("date"):
+    kind = doc.kind
+    if not kind.has(REVIEW_CYCLE) or meta.get("date"):
         rows.append(("Date", fmt_date(doc.date) if doc.date else md_list(meta.get("date"))))
-    if kind == "retro":
+    if kind.has(RETROSPECTIVE):
         period = meta.get("period")
         if isinstance(period, dict):
             rows.append(("Period", f"{md_list(period.get('start'))} to {md_list(period.get('end'))}"))
@@ -343,7 +344,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
         if isinstance(health, dict):
             rows.append(("Health", ", ".join(f"{md(k)}: {md(v)}" for k, v in sorted(
                 health.items(), key=lambda kv: str(kv[0]))) or EMPTY))
-    elif kind == "rca":
+    elif kind.has(INCIDENT):
         row = incident_row(doc, site.config)
         rows += [("Services", md_list(meta.get("services"))),
                  ("Started", fmt_moment(meta.get("started_at"), tz) if "started_at" in meta else EMPTY),
@@ -362,7 +363,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                  ("Contributing factors", md_list(meta.get("contributing_factors"))),
                  ("Runbooks used", html_ref_links(meta.get("runbooks"), site, src)),
                  ("Reviewed by", md_list(meta.get("reviewed_by")))]
-    elif kind == "runbook":
+    elif kind.has(REVIEW_CYCLE):
         due = next_review(doc, site.config.review_every_days)
         services = [*texts(meta.get("service")), *texts(meta.get("services"))]
         rows += [("Services", ", ".join(md(s) for s in dict.fromkeys(services)) or EMPTY),
@@ -372,7 +373,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                   if due else EMPTY),
                  ("Alerts", md_list(meta.get("alerts"))),
                  ("Covers", md_list(meta.get("covers")))]
-    elif kind == "decision":
+    elif kind.has(SUPERSEDE_CHAIN):
         rows += [("Decision makers", md_list(meta.get("decision-makers"))),
                  ("Consulted", md_list(meta.get("consulted"))),
                  ("Informed", md_list(meta.get("informed"))),
@@ -385,7 +386,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
 
 def action_items_table(doc: Document, site: Site) -> str:
     soon = site.index.actions.soon_days
-    with_type = doc.kind.name == "rca"
+    with_type = doc.kind.has(INCIDENT)
     headers = ["Item", "Title", "Owner", "Due", "Status", *(["Type"] if with_type else []),
                "Tracker"]
     rows = []

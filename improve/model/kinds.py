@@ -76,6 +76,20 @@ def heading_key(text: str) -> str:
     return " ".join(words)
 
 
+# Behaviours a kind can have, beyond fields and sections: the code asks for a trait, never for a
+# kind's name, so a kind a team declares in its config can take any of them (issue 12).
+RETROSPECTIVE = "retrospective"  # carry-over, impediments, health checks, follow-through
+INCIDENT = "incident"  # severity, timestamps, follow-up deadlines, the incident log
+REVIEW_CYCLE = "review-cycle"  # `last_reviewed` + a review period: stale when overdue
+SUPERSEDE_CHAIN = "supersede-chain"  # a status and supersede links: the decision log
+TRAITS: dict[str, str] = {
+    RETROSPECTIVE: "carries open action items over, tracks impediments and health checks",
+    INCIDENT: "has a severity and a timeline; joins the incident log and incident metrics",
+    REVIEW_CYCLE: "is reviewed every `review_every_days`; stale when the review is overdue",
+    SUPERSEDE_CHAIN: "has a status and `supersedes`/`superseded_by` links; joins the decision log",
+}
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of document: where it lives, how it is named, validated and scaffolded."""
@@ -110,6 +124,12 @@ class Kind:
     status_links: tuple[tuple[str, str], ...] = ()
     # People fields other tools write as text (`decision-makers: Oliver Kopp`, `Ann, Bo`).
     text_lists: tuple[str, ...] = ()
+    traits: frozenset[str] = frozenset()
+    # Fields of people who own the document, checked against the roster (`unknown-owner`).
+    owner_fields: tuple[str, ...] = ()
+
+    def has(self, trait: str) -> bool:
+        return trait in self.traits
 
     @cached_property
     def all_layouts(self) -> tuple[Layout, ...]:
@@ -189,6 +209,7 @@ KINDS: dict[str, Kind] = {
             ),
             default_layout="went-well",
             layout_field="format",
+            traits=frozenset({RETROSPECTIVE}),
             has_action_items=True,
             icon="material/account-group",
         ),
@@ -220,6 +241,7 @@ KINDS: dict[str, Kind] = {
                     ("report", "short")),
             ),
             default_layout="full-review",
+            traits=frozenset({INCIDENT}),
             statuses=("draft", "in-review", "published"),
             status_map=(("in review", "in-review"), ("review", "in-review"),
                         ("final", "published"), ("complete", "published"),
@@ -257,7 +279,9 @@ KINDS: dict[str, Kind] = {
                     ("alert runbook", "playbook")),
             ),
             default_layout="procedure",
+            traits=frozenset({REVIEW_CYCLE}),
             people_field="owners",
+            owner_fields=("owners",),
             icon="material/book-open-variant",
         ),
         Kind(
@@ -281,6 +305,7 @@ KINDS: dict[str, Kind] = {
                                   Section("Status", optional=True)), ("adr-tools",)),
             ),
             default_layout="madr",
+            traits=frozenset({SUPERSEDE_CHAIN}),
             statuses=("proposed", "accepted", "rejected", "deprecated", "superseded"),
             status_map=(("approved", "accepted"), ("agreed", "accepted"), ("active", "accepted"),
                         ("adopted", "accepted"), ("decided", "accepted"), ("done", "accepted"),

@@ -39,3 +39,34 @@ def test_every_layout_is_told_apart_by_its_headings() -> None:
         for layout in kind.all_layouts:
             found = {heading_key(s.title) for s in layout.sections if not s.optional}
             assert kind.layout_for({}, found) is layout, (kind.name, layout.name)
+
+
+def test_no_kind_name_is_compared_outside_the_registry() -> None:
+    """Kinds are data (issue 12): code asks a kind for a trait or a field, never for its name, so
+    a kind a team declares works everywhere. A literal kind name (or alias) compared with
+    anything, or looked up in KINDS, anywhere in improve/ outside the registry fails this test."""
+    import ast
+    from pathlib import Path
+
+    names = {alias for kind in KINDS.values() for alias in (kind.name, *kind.aliases)}
+    package = Path(__file__).resolve().parents[2] / "improve"
+    found: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).as_posix() == "model/kinds.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            literals: list[ast.expr] = []
+            if isinstance(node, ast.Compare):
+                literals = [node.left, *node.comparators]
+                literals += [e for c in node.comparators if isinstance(c, ast.Tuple | ast.List |
+                                                                       ast.Set) for e in c.elts]
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+                    node.value.id == "KINDS":
+                literals = [node.slice]
+            elif isinstance(node, ast.match_case) and isinstance(node.pattern, ast.MatchValue):
+                literals = [node.pattern.value]
+            for literal in literals:
+                if isinstance(literal, ast.Constant) and literal.value in names:
+                    found.append(f"{path.relative_to(package)}: {ast.unparse(node)}")
+    assert found == []

@@ -20,6 +20,7 @@ from improve.core.summary import RepoIndex, Summary
 from improve.model.finding import Severity as S
 from improve.model.ids import item_number
 from improve.model.items import OPEN_STATUSES
+from improve.model.kinds import RETROSPECTIVE
 
 rule("missing-carry-over", S.WARNING, "repository",
      "A retro does not carry over an item that the previous retro of its team (by `date`) left "
@@ -32,7 +33,7 @@ def team_retros(index: RepoIndex) -> dict[str, list[tuple[dt.date, Summary]]]:
     teams: dict[str, list[tuple[dt.date, Summary]]] = {}
     for summary in index.summaries.values():
         day = as_date(summary.date)
-        if summary.kind != "retro" or not summary.id or not summary.team or day is None:
+        if RETROSPECTIVE not in summary.traits or not summary.id or not summary.team or day is None:
             continue
         teams.setdefault(summary.team, []).append((day, summary))
     for retros in teams.values():

@@ -16,6 +16,7 @@ from improve.core.rules import Issue, RepoIssue, rule
 from improve.core.summary import Summary
 from improve.model.finding import Severity as S
 from improve.model.ids import format_doc_id
+from improve.model.kinds import REVIEW_CYCLE
 
 rule("number-collision", S.ERROR, "repository",
      "With `--since REV`: a document number this change adds is also taken in REV by another file "
@@ -60,7 +61,7 @@ def check_number_collisions(added: Iterable[Summary], base_holders: Mapping[tupl
 def check_runbooks_touched(runbooks: Iterable[Summary], touched: set[str]) -> Iterable[RepoIssue]:
     """Runbooks whose `covers` match a path the change touched, when the change left them alone."""
     for summary in sorted(runbooks, key=lambda s: s.path):
-        if summary.kind != "runbook" or summary.path in touched or not summary.covers:
+        if REVIEW_CYCLE not in summary.traits or summary.path in touched or not summary.covers:
             continue
         hits = sorted(p for p in touched if any(covered(c, p) for c in summary.covers))
         if not hits:

@@ -19,6 +19,7 @@ from improve.core.rules.carryover import _item_number, team_retros
 from improve.core.summary import RepoIndex
 from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
+from improve.model.kinds import INCIDENT
 
 BLAMELESS_GUIDE = "https://sre.google/sre-book/postmortem-culture/"
 
@@ -89,7 +90,7 @@ def add_business_days(day: dt.date, count: int) -> dt.date:
 @document_check
 def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     days_by_severity = ctx.config.policies.get("followup_days") or {}
-    if doc.kind.name != "rca" or not isinstance(days_by_severity, dict):
+    if not doc.kind.has(INCIDENT) or not isinstance(days_by_severity, dict):
         return
     severity = doc.meta.get("severity")
     days = days_by_severity.get(severity) if isinstance(severity, str) else None
@@ -116,7 +117,7 @@ def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
 @document_check
 def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     within = ctx.config.policies.get("rca_published_within_business_days")
-    if doc.kind.name != "rca" or not isinstance(within, int) or doc.status == "published":
+    if not doc.kind.has(INCIDENT) or not isinstance(within, int) or doc.status == "published":
         return
     day = incident_day(doc, ctx, "resolved_at", "started_at")
     if day is None:
@@ -156,7 +157,7 @@ def check_retros_open(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
 
 @document_check
 def check_prevent_or_detect(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name != "rca" or doc.meta.get("severity") not in ("SEV1", "SEV2"):
+    if not doc.kind.has(INCIDENT) or doc.meta.get("severity") not in ("SEV1", "SEV2"):
         return
     if doc.status not in ("in-review", "published"):
         return
@@ -197,7 +198,7 @@ def _front_matter_texts(doc: Document) -> Iterator[tuple[tuple[object, ...], str
 
 @document_check
 def check_blame(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name != "rca":
+    if not doc.kind.has(INCIDENT):
         return
     for path, text in _front_matter_texts(doc):
         match = _BLAME.search(text)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from improve.core.document import Document, as_datetime
 from improve.core.rules import Context, Issue, document_check, rule
 from improve.model.finding import Severity as S
+from improve.model.kinds import INCIDENT
 
 rule("timestamp-order", S.ERROR, "document",
      "Incident timestamps out of order (detected, mitigated or resolved before started; a timeline going back).",
@@ -18,7 +19,7 @@ rule("unknown-vocabulary", S.WARNING, "document",
 
 @document_check
 def check_timestamps(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name != "rca":
+    if not doc.kind.has(INCIDENT):
         return
     meta = doc.meta
     started = as_datetime(meta.get("started_at"))
@@ -52,7 +53,7 @@ def check_timestamps(doc: Document, ctx: Context) -> Iterable[Issue]:
 
 @document_check
 def check_vocabulary(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name != "rca":
+    if not doc.kind.has(INCIDENT):
         return
     for name in ("detection", "contributing_factors"):
         allowed = ctx.config.vocabularies.get(name, ())

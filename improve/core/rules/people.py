@@ -20,9 +20,10 @@ def check_owners(doc: Document, ctx: Context) -> Iterable[Issue]:
     for item in doc.action_items:
         if item.owner:
             candidates.append((("action_items", item.index, "owner"), item.owner))
-    owners = doc.meta.get("owners")
-    if doc.kind.name == "runbook" and isinstance(owners, list):
-        candidates.extend((("owners", i), o) for i, o in enumerate(owners))
+    for field in doc.kind.owner_fields:
+        owners = doc.meta.get(field)
+        if isinstance(owners, list):
+            candidates.extend(((field, i), o) for i, o in enumerate(owners))
     for path, name in candidates:
         if isinstance(name, str) and ctx.config.canonical_person(name) is None:
             yield Issue("unknown-owner", f"owner {name!r} is not on the roster; use a handle from "

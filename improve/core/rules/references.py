@@ -9,6 +9,7 @@ from improve.core.rules import Context, Issue, RepoIssue, document_check, reposi
 from improve.core.summary import RepoIndex
 from improve.model.finding import Severity as S
 from improve.model.ids import parse_item_ref
+from improve.model.kinds import SUPERSEDE_CHAIN
 
 rule("duplicate-id", S.ERROR, "repository", "Two documents share an id (each file gets a finding).",
      "two branches both added `RCA-0008`")
@@ -26,7 +27,7 @@ _EXPECTED_KIND = {"runbooks": "runbook", "supersedes": "decision", "superseded_b
 
 @document_check
 def check_successor(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name == "decision" and doc.status == "superseded" and not doc.meta.get("superseded_by"):
+    if doc.kind.has(SUPERSEDE_CHAIN) and doc.status == "superseded" and not doc.meta.get("superseded_by"):
         yield Issue("superseded-without-successor",
                     "status is superseded but `superseded_by` is missing; name the decision that "
                     "replaces this one", path=("status",))
@@ -77,11 +78,11 @@ def check_references(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
 @repository_check
 def check_supersede_symmetry(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
     for summary in sorted(index.summaries.values(), key=lambda s: s.path):
-        if summary.kind != "decision" or not summary.id:
+        if SUPERSEDE_CHAIN not in summary.traits or not summary.id:
             continue
         for newer_id in summary.supersedes:
             older = index.resolve(newer_id)
-            if older is None or older.kind != "decision":
+            if older is None or SUPERSEDE_CHAIN not in older.traits:
                 continue
             if summary.id not in older.superseded_by and not set(summary.previous_ids) & set(older.superseded_by):
                 yield from _pair(summary.path, older.path, "supersedes",
@@ -91,7 +92,7 @@ def check_supersede_symmetry(index: RepoIndex, ctx: Context) -> Iterable[RepoIss
                                  f"`superseded_by: {summary.id}`; add it")
         for newer_id in summary.superseded_by:
             newer = index.resolve(newer_id)
-            if newer is None or newer.kind != "decision":
+            if newer is None or SUPERSEDE_CHAIN not in newer.traits:
                 continue
             if summary.id not in newer.supersedes and not set(summary.previous_ids) & set(newer.supersedes):
                 yield from _pair(summary.path, newer.path, "superseded_by",

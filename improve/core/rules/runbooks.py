@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from improve.core.document import Document, as_date
 from improve.core.rules import Context, Issue, document_check, rule
 from improve.model.finding import Severity as S
+from improve.model.kinds import REVIEW_CYCLE
 
 rule("stale-runbook", S.WARNING, "document", "A runbook past its review date (`last_reviewed` + `review_every_days`).",
      "`last_reviewed: 2025-06-01` with a 90-day period, today 2026-01-01")
@@ -27,7 +28,7 @@ def next_review(doc: Document, default_days: int) -> dt.date | None:
 
 @document_check
 def check_stale(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.name != "runbook":
+    if not doc.kind.has(REVIEW_CYCLE):
         return
     due = next_review(doc, ctx.config.review_every_days)
     if due is not None and due < ctx.today:
