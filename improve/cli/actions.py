@@ -7,20 +7,11 @@ from typing import TYPE_CHECKING
 import click
 
 from improve.cli.helptext import SummaryGroup
-from improve.cli.main import app, today_option
+from improve.cli.main import KindName, app, resolve_kind, today_option
 from improve.core.actions import FORMATS, STATUS_CHOICES, item_types
-from improve.model.kinds import KINDS
 
 if TYPE_CHECKING:
     from improve.core.editor import EditResult
-
-
-def _item_kinds() -> list[str]:
-    names: list[str] = []
-    for kind in KINDS.values():
-        if kind.has_action_items:
-            names.extend((kind.name, *kind.aliases))
-    return names
 
 
 @click.group(cls=SummaryGroup, invoke_without_command=True)
@@ -30,7 +21,7 @@ def _item_kinds() -> list[str]:
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
               help="Items with this status (default: open and in-progress). Repeatable.")
 @click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(_item_kinds(), case_sensitive=False),
+              type=KindName(),
               help="Items of this document kind. Repeatable.")
 @click.option("--type", "types", multiple=True, type=click.Choice(item_types()),
               help="Items of this type (RCA items). Repeatable.")
@@ -52,7 +43,6 @@ def actions(ctx: click.Context, owners: tuple[str, ...], statuses: tuple[str, ..
     from improve.core.clock import parse_date
     from improve.core.repository import Repository
     from improve.model.items import OPEN_STATUSES
-    from improve.model.kinds import resolve_kind
 
     state = app(ctx)
     config = state.config
@@ -60,7 +50,7 @@ def actions(ctx: click.Context, owners: tuple[str, ...], statuses: tuple[str, ..
     names: list[str] = []
     for owner in owners:
         names.extend(current_user(config) if owner.strip().casefold() == "me" else [owner])
-    kind_names = tuple(dict.fromkeys(k.name for k in map(resolve_kind, kinds) if k is not None))
+    kind_names = tuple(dict.fromkeys(resolve_kind(config, k, with_items=True).name for k in kinds))
     wanted = ActionFilter(
         owners=tuple(names), statuses=statuses or OPEN_STATUSES, kinds=kind_names, types=types,
         team=team, service=service, overdue=overdue,

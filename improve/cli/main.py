@@ -170,6 +170,41 @@ def _set_today(ctx: click.Context, _param: click.Parameter, value: str | None) -
         app(ctx).today_option = value
 
 
+def resolve_kind(config: Any, name: str, *, with_items: bool = False) -> Any:
+    """The kind a KIND argument names, among the repository's kinds (its own included); an
+    unknown name is a usage error (exit 2) that lists them."""
+    from improve.core.errors import UsageProblem
+
+    kind = config.resolve_kind(name)
+    if kind is None or (with_items and not kind.has_action_items):
+        kinds = [k for k in config.registry.values() if k.has_action_items or not with_items]
+        names = ", ".join(alias for k in kinds for alias in (k.name, *k.aliases))
+        raise UsageProblem(f"{name!r} is not a kind{' with action items' if with_items else ''} "
+                           f"of this repository; the kinds are: {names}")
+    return kind
+
+
+class KindName(click.ParamType):  # type: ignore[type-arg]
+    """A kind's name or alias: checked against the repository's kinds once its config is read
+    (a kind can be declared there), completed with every kind the config knows."""
+
+    name = "kind"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            from improve.core.config import load_config
+
+            names = load_config().kind_names()
+        except ImproveError:
+            from improve.model.kinds import kind_names
+
+            names = kind_names()
+        return [CompletionItem(n) for n in names if n.startswith(incomplete.lower())]
+
+
 today_option = click.option(
     "--today", metavar="DATE", expose_value=False, callback=_set_today, is_eager=True,
     help="Pin today's date (YYYY-MM-DD). Default: $IMPROVE_TODAY, else today in the configured zone.",

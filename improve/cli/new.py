@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from improve.cli.main import app, today_option
-from improve.model.kinds import INCIDENT, kind_names
+from improve.cli.main import KindName, app, resolve_kind, today_option
+from improve.model.kinds import INCIDENT
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(kind_names(), case_sensitive=False))
+@click.argument("kind", type=KindName())
 @click.argument("title")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
               help="Set a front-matter field (the value is read as YAML). Repeatable.")
@@ -25,12 +25,9 @@ def new(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...], seve
     """Write a new document from its template, with the next free number."""
     from improve.core.errors import UsageProblem
     from improve.core.scaffold import Request, create, git_user, parse_field
-    from improve.model.kinds import resolve_kind
-
     state = app(ctx)
     config = state.config
-    resolved = resolve_kind(kind)
-    assert resolved is not None
+    resolved = resolve_kind(config, kind)
     if not title.strip():
         raise UsageProblem("the title is empty; give the document a title")
     if severity and not resolved.has(INCIDENT):

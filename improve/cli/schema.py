@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from improve.model.kinds import kind_names, resolve_kind
+from improve.cli.main import KindName, app, resolve_kind
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(kind_names(), case_sensitive=False))
-def schema(kind: str) -> None:
+@click.argument("kind", type=KindName())
+@click.pass_context
+def schema(ctx: click.Context, kind: str) -> None:
     """Print a kind's JSON Schema (Draft 2020-12), for editors and other tools."""
-    from improve.core.validate import bundled_schema
+    from improve.core.errors import ConfigError
+    from improve.core.validate import kind_schema
 
-    resolved = resolve_kind(kind)
-    assert resolved is not None  # click.Choice admits only known names
+    try:
+        config = app(ctx).config
+    except ConfigError:  # outside a repository: the built-in kinds
+        from improve.core.config import Config
+
+        config = Config(root=Path.cwd())
+    resolved = resolve_kind(config, kind)
     name = resolved.schema.removesuffix(".schema.json")
-    click.echo(json.dumps(bundled_schema(name), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(kind_schema(name), indent=2, ensure_ascii=False))
 
 
 @click.command()

@@ -22,7 +22,7 @@ from improve.core.repository import read_document
 from improve.core.rules import Context, RepoIssue
 from improve.model.finding import Finding
 from improve.model.ids import format_doc_id
-from improve.model.kinds import KINDS, REVIEW_CYCLE
+from improve.model.kinds import REVIEW_CYCLE
 
 
 @dataclass
@@ -117,7 +117,7 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
     issues: list[RepoIssue] = []
     documents: dict[str, Document] = {}
     if added_files and changes.base != changes.start:
-        folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+        folders = sorted({config.folder(kind).strip("/") for kind in config.registry.values()})
         base_docs = [d for d in (classify(config, p) for p in tree_files(changes.root, changes.base, folders))
                      if d is not None]
         base_holders: dict[tuple[str, int], str] = {}
@@ -125,7 +125,7 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
             if doc_file.path not in current:
                 base_holders.setdefault((doc_file.kind_name, doc_file.number), doc_file.path)
         next_free = {}
-        for kind in KINDS:
+        for kind in config.registry:
             numbers = [d.number for d in (*base_docs, *current.values()) if d.kind_name == kind]
             next_free[kind] = max(numbers, default=0) + 1
         added = []
@@ -133,7 +133,7 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
             doc = documents.setdefault(doc_file.path, read_document(config, doc_file))
             if doc.parsed.ok:
                 added.append(summarize(doc))
-        prefixes = {name: kind.prefix for name, kind in KINDS.items()}
+        prefixes = {name: kind.prefix for name, kind in config.registry.items()}
         issues.extend(check_number_collisions(added, base_holders, prefixes, next_free, changes.rev))
     runbooks = []
     for doc_file in current.values():

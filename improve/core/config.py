@@ -89,6 +89,8 @@ class Config:
     # Front-matter keys of other tools that lint leaves alone (`x-` keys always).
     allowed_keys: frozenset[str] = frozenset()
     kinds: dict[str, KindSettings] = field(default_factory=dict)
+    # Every kind of this repository: the built-in ones and those its config declares.
+    registry: dict[str, Kind] = field(default_factory=lambda: dict(KINDS))
     raw: dict[str, Any] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     # Taken as valid from the memo in the cache folder, without a schema check (`revalidate`).
@@ -117,8 +119,19 @@ class Config:
     def allows_key(self, key: object) -> bool:
         return isinstance(key, str) and (key.startswith("x-") or key in self.allowed_keys)
 
+    def resolve_kind(self, name: str) -> Kind | None:
+        """The kind called `name` or one of its aliases (case-insensitive), else None."""
+        wanted = name.lower()
+        for kind in self.registry.values():
+            if wanted == kind.name or wanted in kind.aliases:
+                return kind
+        return None
+
+    def kind_names(self) -> list[str]:
+        return [alias for kind in self.registry.values() for alias in (kind.name, *kind.aliases)]
+
     def kind_for_folder(self, folder: str) -> Kind | None:
-        for kind in KINDS.values():
+        for kind in self.registry.values():
             if self.folder(kind) == folder:
                 return kind
         return None
@@ -135,7 +148,10 @@ class Config:
         """
         from improve.core.hashing import digest
 
-        return digest(repr(self.raw).encode("utf-8", "surrogateescape")).hex()
+        # A declared kind's schema name holds a hash of its schema file: editing the file
+        # changes the fingerprint as editing the config does.
+        declared = [kind.schema for kind in self.registry.values() if kind.name not in KINDS]
+        return digest(repr((self.raw, declared)).encode("utf-8", "surrogateescape")).hex()
 
     @cached_property
     def _roster_index(self) -> dict[str, str]:
@@ -254,7 +270,17 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         )
         for handle, entry in raw.get("roster", {}).items()
     }
-    folders = {k: v.folder for k, v in KINDS.items()} | {
+    registry = dict(KINDS)
+    declared = raw.get("kinds", {})
+    if any(name not in KINDS for name in declared):
+        from improve.core.kinddecl import declare, taken_by_builtins
+
+        taken = taken_by_builtins()
+        for name, declaration in declared.items():
+            if name not in KINDS:
+                registry[name] = declare(name, declaration, root,
+                                         _where(source, f"[kinds.{name}"), taken)
+    folders = {k: v.folder for k, v in registry.items()} | {
         k: v for k, v in raw.get("folders", {}).items() if k in KINDS}
     places = [(f"folder for {name}", folder) for name, folder in folders.items()]
     places.append(("cache_dir", raw.get("cache_dir", DEFAULT_CACHE_DIR)))
@@ -291,8 +317,8 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         if inner == outer or inner.startswith(outer + "/"):
             raise ConfigError(f"the folders of {outer_kind} ({outer!r}) and {inner_kind} "
                               f"({inner!r}) overlap; give each kind a folder of its own")
-    kinds = {name: _kind_settings(KINDS[name], settings, source)
-             for name, settings in raw.get("kinds", {}).items() if name in KINDS}
+    kinds = {name: _kind_settings(registry[name], settings, source)
+             for name, settings in declared.items()}
     from improve.core.clock import zone
 
     timezone = raw.get("timezone", "UTC")
@@ -315,6 +341,7 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         site=dict(raw.get("site", {})),
         allowed_keys=frozenset(raw.get("front_matter", {}).get("allow", ())),
         kinds=kinds,
+        registry=registry,
         raw=raw,
         findings=tuple(findings),
         remembered=remembered,

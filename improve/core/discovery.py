@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from improve.core.errors import UnreadableFolder
 from improve.model.ids import file_number
-from improve.model.kinds import KINDS, Kind
+from improve.model.kinds import Kind
 
 if TYPE_CHECKING:
     from improve.core.config import Config
@@ -37,12 +37,12 @@ class DocFile(NamedTuple):
     """
 
     path: str
-    kind_name: str
+    kind: Kind
     number: int
 
     @property
-    def kind(self) -> Kind:
-        return KINDS[self.kind_name]
+    def kind_name(self) -> str:
+        return self.kind.name
 
 
 def classify(config: Config, rel_path: str) -> DocFile | None:
@@ -53,25 +53,25 @@ def classify(config: Config, rel_path: str) -> DocFile | None:
     number = file_number(name)
     if number is None:
         return None
-    kind_name = _folder_kind(rel_path.rpartition("/")[0], _kind_prefixes(config))
-    if kind_name is None:
+    kind = _folder_kind(rel_path.rpartition("/")[0], _kind_prefixes(config))
+    if kind is None:
         return None
     if config.exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in config.exclude):
         return None
-    return DocFile(rel_path, kind_name, number)
+    return DocFile(rel_path, kind, number)
 
 
-def _kind_prefixes(config: Config) -> list[tuple[str, str]]:
-    """(kind name, "folder/") in registry order."""
-    return [(kind.name, config.folder(kind).strip("/") + "/") for kind in KINDS.values()]
+def _kind_prefixes(config: Config) -> list[tuple[Kind, str]]:
+    """(kind, "folder/") in registry order, the repository's own kinds included."""
+    return [(kind, config.folder(kind).strip("/") + "/") for kind in config.registry.values()]
 
 
-def _folder_kind(folder: str, prefixes: list[tuple[str, str]]) -> str | None:
+def _folder_kind(folder: str, prefixes: list[tuple[Kind, str]]) -> Kind | None:
     """The kind whose folder holds `folder` (a repository-relative folder, "" for the root)."""
     folder_slash = folder + "/"
-    for kind_name, prefix in prefixes:
+    for kind, prefix in prefixes:
         if folder_slash.startswith(prefix):
-            return kind_name
+            return kind
     return None
 
 
@@ -205,7 +205,7 @@ class Discovery:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+        self.folders = sorted({config.folder(kind).strip("/") for kind in config.registry.values()})
         # The cache folder too: a cache committed to the repository (`git add -f`) came from
         # someone else and is never trusted (`cache_tracked`).
         self._cache_prefix = config.cache_dir.strip("/") + "/"
@@ -252,7 +252,7 @@ class Discovery:
         root = str(config.root)
         prefixes = _kind_prefixes(config)
         exclude = config.exclude
-        folder_kinds: dict[str, str | None] = {}
+        folder_kinds: dict[str, Kind | None] = {}
         lstat = os.lstat
         strays = self.strays
         strays.clear()
@@ -269,14 +269,14 @@ class Discovery:
                     strays.append(rel_path)
                 continue
             try:
-                kind_name = folder_kinds[folder]
+                kind = folder_kinds[folder]
             except KeyError:
-                kind_name = folder_kinds[folder] = _folder_kind(folder, prefixes)
-            if kind_name is None:
+                kind = folder_kinds[folder] = _folder_kind(folder, prefixes)
+            if kind is None:
                 continue
             if exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in exclude):
                 continue
-            doc_file = DocFile(rel_path, kind_name, number)
+            doc_file = DocFile(rel_path, kind, number)
             if rel_path in clean:  # tracked and unchanged: it exists
                 files.append(doc_file)
                 continue

@@ -28,7 +28,6 @@ from improve.core.fsutil import inside, read_bounded, replace_if_unchanged, repo
 from improve.core.yamlout import scalar
 from improve.model.ids import parse_item_ref
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
-from improve.model.kinds import KINDS, kind_for_prefix
 
 STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 # The keys an edit may touch, in the order they are added to an item that lacks them.
@@ -390,9 +389,10 @@ def find_item_file(config: Config, ref: str) -> tuple[Path, str, str]:
         raise UnknownIdError(f"{ref!r} is not an action-item reference; write it like RCA-0007#A2 "
                              "(`improve actions` lists them)")
     doc_id, item_id = parsed_ref
-    kind = kind_for_prefix(doc_id.split("-", 1)[0])
+    prefix = doc_id.split("-", 1)[0]
+    kind = next((k for k in config.registry.values() if k.prefix == prefix), None)
     if kind is None or not kind.has_action_items:
-        kinds = ", ".join(k.prefix for k in KINDS.values() if k.has_action_items)
+        kinds = ", ".join(k.prefix for k in config.registry.values() if k.has_action_items)
         raise UnknownIdError(f"{ref}: {doc_id} cannot hold action items (only {kinds} documents do)")
     files = [f for f in discover(config) if f.kind_name == kind.name]
     holders = [f for f in files if read_document(config, f).id == doc_id]

@@ -25,7 +25,6 @@ from improve.core.config import Config
 from improve.core.frontmatter import ParsedFile, parse
 from improve.core.gitrev import read_objects
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
-from improve.model.kinds import KINDS
 
 
 @dataclass
@@ -92,7 +91,7 @@ def load_history(config: Config, *, known: Mapping[str, ParsedFile] | None = Non
     if probe.split()[-1:] == [b"true"]:
         return History(False, "shallow clone: dates come from the documents only; fetch the "
                               "full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
-    folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+    folders = sorted({config.folder(kind).strip("/") for kind in config.registry.values()})
     out = _git(root, "-c", "log.showSignature=false", "log", "--first-parent", "--reverse",
                "--raw", "-z", "-M", "--no-abbrev", "--relative", "--format=%x01%H%x02%aI",
                "--", *folders)
@@ -149,7 +148,7 @@ def _parse_log(text: str, timezone: str) -> Iterable[_Commit]:
 
 
 def _item_folders(config: Config) -> tuple[str, ...]:
-    return tuple(config.folder(kind).strip("/") + "/" for kind in KINDS.values()
+    return tuple(config.folder(kind).strip("/") + "/" for kind in config.registry.values()
                  if kind.has_action_items)
 
 

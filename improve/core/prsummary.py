@@ -27,7 +27,7 @@ from improve.core.publication import is_published
 from improve.core.repository import read_document
 from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
-from improve.model.kinds import KINDS, RETROSPECTIVE, SUPERSEDE_CHAIN
+from improve.model.kinds import RETROSPECTIVE, SUPERSEDE_CHAIN
 
 _CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed"}
 # What a withheld document (improve.core.publication) shows instead of its text: a summary is
@@ -245,7 +245,7 @@ def _lint(config: Config, today: dt.date, changes: ChangeSet) -> list[Finding]:
 
 def _snapshot(config: Config, head: str, folder: Path) -> Config:
     """The head's documents and config written to `folder`, read as a repository of its own."""
-    folders = sorted({config.folder(kind).strip("/") for kind in KINDS.values()})
+    folders = sorted({config.folder(kind).strip("/") for kind in config.registry.values()})
     wanted = tree_files(config.root, head, folders)
     if config.source is not None:
         wanted.append(config.source.relative_to(config.root).as_posix())

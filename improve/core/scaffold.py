@@ -162,6 +162,10 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
     elif kind.has(SUPERSEDE_CHAIN):
         data |= {"date": today, "status": "proposed", "decision-makers": people,
                  "consulted": [], "informed": []}
+    else:  # a kind the repository declares: its base fields
+        data |= {"date": today, kind.people_field: people}
+        if kind.has_action_items:
+            data["action_items"] = []
     data |= {"tags": [], "related": []}
     for key, value in request.fields.items():
         data[key] = value
@@ -183,6 +187,13 @@ def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
     from improve.core.templateloader import RepositoryLoader
 
     loaders: list[Any] = []
+    if kind.template_path:  # a declared kind's template, named by its path in the repository
+        loaders.append(RepositoryLoader(config.root, config.root,
+                                        shown=lambda path: _shown(config, path)))
+    elif not kind.template:  # a declared kind without one: its sections, to fill in
+        from jinja2 import DictLoader
+
+        loaders.append(DictLoader({f"{kind.name}.md.j2": _sections_template(kind)}))
     if config.templates:
         loaders.append(RepositoryLoader(config.root, safe_join(config.root, config.templates),
                                         shown=lambda path: _shown(config, path)))
@@ -191,7 +202,14 @@ def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
                                keep_trailing_newline=True, autoescape=False)
     # `# {{ title | markdown }}`: MADR tools read a decision's title from its first heading.
     env.filters["markdown"] = markdown_text
-    return env, kind.template
+    return env, kind.template_path or kind.template or f"{kind.name}.md.j2"
+
+
+def _sections_template(kind: Kind) -> str:
+    """The template of a declared kind without one: front matter, then a heading per section."""
+    body = "".join(f"\n## {markdown_text(section.title)}\n\n<!-- TODO: "
+                   f"{markdown_text(section.title).lower()} -->\n" for section in kind.sections)
+    return "---\n{{ front_matter }}---\n" + body.replace("{", "{{ '{' }}")
 
 
 def render(config: Config, request: Request, doc_id: str) -> str:

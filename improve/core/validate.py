@@ -48,6 +48,29 @@ def schema_text(name: str) -> str:
     return (SCHEMAS / f"{name}.schema.json").read_text("utf-8")
 
 
+# Schemas of kinds a repository declares (improve.core.kinddecl), by a name that holds a hash of
+# the schema, so two repositories read in one process never share one by mistake.
+_DECLARED: dict[str, dict[str, Any]] = {}
+
+
+def declare_schema(name: str, schema: dict[str, Any]) -> None:
+    _DECLARED[name] = schema
+
+
+def kind_schema(name: str) -> dict[str, Any]:
+    """The schema a kind's documents are checked against: a declared kind's, else a bundled one."""
+    declared = _DECLARED.get(name)
+    return declared if declared is not None else bundled_schema(name)
+
+
+def common_defs() -> dict[str, Any]:
+    """The shared definitions (action items, people, dates, references) every schema may use."""
+    import json
+
+    defs: dict[str, Any] = json.loads(schema_text("common"))["$defs"]
+    return defs
+
+
 @cache
 def bundled_schema(name: str) -> dict[str, Any]:
     """A kind's schema with the shared `$defs` merged in, so it stands alone (`improve schema`)."""
@@ -177,7 +200,7 @@ class SchemaValidator:
 
     @cached_property
     def schema(self) -> dict[str, Any]:
-        return bundled_schema(self.name)
+        return kind_schema(self.name)
 
     def is_valid(self, instance: Any) -> bool:
         if self._fast is _UNCOMPILED:

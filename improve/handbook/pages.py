@@ -37,6 +37,7 @@ from improve.handbook.render import (
     item_status,
     link,
     md,
+    md_list,
     owner_text,
     ref_link,
     status_badge,
@@ -321,6 +322,51 @@ DEFAULT_PAGES = (
     GeneratedPage("tags.md", "Tags", render_tags, nav_order=90),
 )
 HOME_PAGE = GeneratedPage("index.md", "Handbook", render_home, nav_order=0)
+
+
+# --- kinds a repository declares --------------------------------------------------------------
+
+
+def catalog_pages(site: Site) -> list[GeneratedPage]:
+    """A catalog page for each kind the repository declares (`[kinds.<name>]`): its documents,
+    newest number first, with the front-matter fields its `catalog` names as columns. A page
+    path a built-in page (or another kind) already has is skipped."""
+    from improve.model.kinds import KINDS
+
+    pages: list[GeneratedPage] = []
+    taken = set(PAGES) | {HOME_PAGE.path}
+    declared = [k for k in site.config.registry.values() if k.name not in KINDS]
+    for order, kind in enumerate(declared):
+        slug = "-".join("".join(c if c.isalnum() else " " for c in kind.plural.lower()).split())
+        path = f"{slug or kind.name}.md"
+        if path in taken:
+            path = f"catalog-{kind.name}.md"
+        taken.add(path)
+        pages.append(GeneratedPage(path, kind.plural, _catalog_renderer(kind.name),
+                                   nav_order=60 + order, kind=kind.name))
+    return pages
+
+
+def _catalog_renderer(kind_name: str) -> Renderer:
+    def render(site: Site) -> str:
+        kind = site.config.registry[kind_name]
+        columns = list(kind.catalog_columns)
+        docs = sorted((d for d in site.documents if d.kind is kind),
+                      key=lambda d: (-(d.number or 0), d.path))
+        headers = ["Id", "Title", *(c.replace("_", " ").capitalize() for c in columns)]
+        if kind.has_action_items:
+            headers.append("Open items")
+        rows = []
+        for doc in docs:
+            row = [_doc_link(doc.id or doc.path, site, doc.path), _doc_link(doc.title, site, doc.path),
+                   *(md_list(doc.meta.get(column)) for column in columns)]
+            if kind.has_action_items:
+                row.append(str(sum(1 for item in doc.action_items if item.is_open)))
+            rows.append(row)
+        return site.blocks.add(html_table(headers, rows,
+                                          empty=f"No {kind.plural.lower()} yet.")) + "\n"
+
+    return render
 
 for _page in DEFAULT_PAGES:
     register(_page)

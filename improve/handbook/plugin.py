@@ -39,6 +39,7 @@ from improve.handbook.pages import (
     MARKERS,
     PAGES,
     GeneratedPage,
+    catalog_pages,
     load_pages,
     marker,
     pages_in_nav,
@@ -49,7 +50,6 @@ from improve.handbook.safeids import SafeIds, is_safe_slugify, safe_slugify
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import HtmlBlocks, Site, load_site
 from improve.model.finding import Severity
-from improve.model.kinds import KINDS
 
 log = get_plugin_logger(__name__)
 
@@ -89,6 +89,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._site: Site | None = None
         self._records: dict[str, Document] = {}
         self._redirects: list[Redirect] = []
+        self._catalogs: list[GeneratedPage] = []
         # Page path -> (the page as search plugins index it, the page as shown); None
         # without a search plugin.
         self._views: dict[str, tuple[str, str]] | None = None
@@ -109,7 +110,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                                       pinned if isinstance(pinned, str | dt.date) else None)
         except ImproveError as exc:
             raise PluginError(f"improve: {exc}") from None
-        for kind in KINDS.values():
+        for kind in self._improve.registry.values():
             folder = self._improve.root / self._improve.folder(kind)
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
@@ -178,7 +179,9 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                                   use_directory_urls=config.use_directory_urls))
         # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones.
         self._redirects = plan_redirects(files, config, site)
-        for page in [*PAGES.values(), HOME_PAGE]:
+        # Catalog pages of the kinds the repository declares: per build, not global.
+        self._catalogs = catalog_pages(site)
+        for page in [*PAGES.values(), *self._catalogs, HOME_PAGE]:
             self._add_generated(files, config, page, site)
         self._add_redirects(files, config, site)
         for path, render in sorted(ASSETS.items()):
@@ -269,7 +272,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                files: Files) -> Navigation | None:
         if not self.config.enabled or not self.config.navigation or config.nav is not None:
             return nav
-        ours = {p.path: p for p in pages_in_nav()}
+        ours = {p.path: p for p in sorted([*pages_in_nav(), *self._catalogs],
+                                           key=lambda p: (p.nav_order or 0, p.path))}
         found: dict[str, Page] = {}
         home: list[Any] = []
         rest: list[Any] = []

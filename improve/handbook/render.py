@@ -379,6 +379,9 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                  ("Informed", md_list(meta.get("informed"))),
                  ("Supersedes", html_ref_links(meta.get("supersedes"), site, src)),
                  ("Superseded by", html_ref_links(meta.get("superseded_by"), site, src))]
+    # A declared kind's own fields, as its catalog shows them.
+    rows += [(column.replace("_", " ").capitalize(), md_list(meta.get(column)))
+             for column in doc.kind.catalog_columns if column not in ("date", doc.kind.people_field)]
     rows.append(_people(doc))
     rows.append(("Related", html_ref_links(meta.get("related"), site, src)))
     return rows

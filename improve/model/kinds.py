@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 
@@ -90,9 +90,12 @@ TRAITS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
 class Kind:
-    """One kind of document: where it lives, how it is named, validated and scaffolded."""
+    """One kind of document: where it lives, how it is named, validated and scaffolded.
+
+    The four built-in kinds are declared here; a repository declares its own in its config
+    (`[kinds.<name>]`, see improve.core.kinddecl), and `Config.registry` holds both."""
 
     name: str
     title: str
@@ -109,7 +112,11 @@ class Kind:
     reference_fields: tuple[str, ...] = ("related",)
     # A stable icon for the handbook's navigation and badges.
     icon: str = "material/file-document-outline"
-    extra: dict[str, str] = field(default_factory=dict)
+    # A kind a repository declares: its schema and template are files in the repository, and
+    # its catalog page shows these front-matter fields as columns.
+    schema_path: str | None = None
+    template_path: str | None = None
+    catalog_columns: tuple[str, ...] = ()
     # Other ways of writing the body (the default layout, `default_layout`, is `sections`), and
     # the front-matter field that names one (`format: start-stop-continue`).
     layouts: tuple[Layout, ...] = ()
