@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "digest": "improve.cli.digest:digest",
     "actions": "improve.cli.actions:actions",
     "metrics": "improve.cli.metrics:metrics",
+    "import": "improve.cli.importcmd:import_",
 }
 
 

@@ -219,3 +219,23 @@ def is_tracked(root: Path, path: str) -> bool:
     completed = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", path],
                                capture_output=True, check=False)
     return completed.returncode == 0
+
+
+def added_dates(folder: Path) -> dict[Path, str]:
+    """When each file under `folder` was first committed (`YYYY-MM-DD`), in one `git log`; empty
+    outside a git repository. `improve import` falls back on it for documents without a date."""
+    if not is_work_tree(folder):
+        return {}
+    top = Path(run_git(folder, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape")
+               .strip())
+    out = run_git(folder, "log", "--diff-filter=A", "--format=%x00%as", "--name-only", "-z",
+                  "--", ".", check=False).decode("utf-8", "surrogateescape")
+    found: dict[Path, str] = {}
+    day = ""
+    for field in out.split("\0"):
+        field = field.strip("\n")
+        if len(field) == 10 and field[4] == "-" and field[7] == "-":
+            day = field
+        elif field and day:
+            found[(top / field).resolve()] = day  # newest first: the last seen is the first add
+    return found

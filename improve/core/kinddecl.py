@@ -130,6 +130,7 @@ def _schema(name: str, prefix: str, people_field: str, has_items: bool,
         "tags": {"$ref": "#/$defs/tags"},
         "visibility": {"$ref": "#/$defs/visibility"},
         "previous_ids": {"$ref": "#/$defs/doc_refs"},
+        "imported_from": {"$ref": "#/$defs/text"},
     }
     for field in references:
         properties.setdefault(field, {"$ref": "#/$defs/doc_refs"})

@@ -249,7 +249,7 @@ KINDS: dict[str, Kind] = {
             ),
             default_layout="full-review",
             traits=frozenset({INCIDENT}),
-            statuses=("draft", "in-review", "published"),
+            statuses=("draft", "in-review", "published", "historical"),
             status_map=(("in review", "in-review"), ("review", "in-review"),
                         ("final", "published"), ("complete", "published"),
                         ("completed", "published"), ("done", "published")),

@@ -72,3 +72,24 @@ def check_vocabulary(doc: Document, ctx: Context) -> Iterable[Issue]:
             message += (f"; use one of {', '.join(allowed)} or add it under "
                         "[tool.improve.vocabularies]")
             yield Issue("unknown-vocabulary", message, path=path)
+
+
+rule("historical-rca-incomplete", S.WARNING, "document",
+     "An imported `historical` RCA lacks what the incident metrics read (severity, start and "
+     "resolution times, services, root causes): what a person can still fill in.",
+     "`status: historical` without `severity`")
+
+# What the incident log and metrics read, in the order a person would fill it in.
+_HISTORICAL_FIELDS = ("severity", "started_at", "resolved_at", "services", "root_causes")
+
+
+@document_check
+def check_historical(doc: Document, ctx: Context) -> Iterable[Issue]:
+    if not doc.kind.has(INCIDENT) or doc.status != "historical":
+        return
+    missing = [name for name in _HISTORICAL_FIELDS if not doc.meta.get(name)]
+    if missing:
+        yield Issue("historical-rca-incomplete",
+                    "a historical RCA: the incident log and metrics count it, but without "
+                    f"{', '.join(f'`{m}`' for m in missing)} its figures are incomplete; fill in "
+                    "what is known (or leave it: this is a warning)", path=("status",))
