@@ -39,6 +39,7 @@ from improve.model.kinds import (
 
 FORMATS = ("adr-tools", "madr", "log4brains", "docusaurus", "markdown")
 MAX_SOURCE_BYTES = 1 << 20
+MAX_LINKED_FILE = 20 << 20  # as the handbook publishes them
 NOT_SOURCES = {"readme.md", "index.md", "template.md", "adr-template.md", "_sidebar.md"}
 
 _ADR_TITLE = re.compile(r"^#\s+(?P<number>[0-9]+)\.\s+(?P<title>.+?)\s*$")
@@ -662,7 +663,36 @@ def write(config: Config, import_plan: ImportPlan) -> list[str]:
                 continue
             atomic_write(path, render(doc).encode("utf-8"), exclusive=True)
         written.append(doc.target)
+        _copy_linked_files(config, doc)
     return written
+
+
+def _copy_linked_files(config: Config, doc: Imported) -> None:
+    """Images and other files the source links to, copied beside the new document (never over
+    a file; never from outside the source's folder tree through a link)."""
+    from improve.core.fsutil import inside
+    from improve.core.links import body_links
+
+    source_folder = doc.source.parent
+    target_folder = (config.root / doc.target).parent
+    for link in body_links(doc.body, 1, "x/doc.md"):
+        if link.target is None or link.target.endswith(".md"):
+            continue
+        relative = link.target.removeprefix("x/")
+        source = source_folder / relative
+        destination = target_folder / relative
+        if not (source.is_file() and inside(source_folder, source)
+                and inside(config.root, destination)) or destination.exists():
+            continue
+        try:
+            data = read_bounded(source, MAX_LINKED_FILE)
+        except OSError:
+            continue
+        if len(data) > MAX_LINKED_FILE:
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(destination, data, exclusive=True)
+        doc.notes.append(Note("files", "read", f"copied {relative}"))
 
 
 def status_table(documents: Iterable[Imported]) -> list[tuple[str, str]]:

@@ -304,7 +304,8 @@ KINDS: dict[str, Kind] = {
                 Section("Considered options", ("Options", "Options considered", "Alternatives",
                                                "Alternatives considered")),
                 _DECISION,
-                _CONSEQUENCES,
+                # MADR 3 and 4 mark it optional (and MADR 2 splits it in two).
+                Section(_CONSEQUENCES.title, _CONSEQUENCES.aliases, optional=True),
             ),
             layouts=(
                 # Michael Nygard's record, as adr-tools writes it: no list of options.
