@@ -1,4 +1,5 @@
-"""Regenerate the README's generated parts (the rule table) from the code: one source, no drift."""
+"""Regenerate the README's generated parts (the rule table, the export tables) from the code:
+one source, no drift."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+EXPORT_START, EXPORT_END = "<!-- export:start -->", "<!-- export:end -->"
 
 
 def rule_table() -> str:
@@ -21,9 +23,22 @@ def rule_table() -> str:
     return "\n".join(lines)
 
 
+def export_tables() -> str:
+    from improve.core.export import TABLES
+
+    lines = ["| table | column | type | what it holds |", "| --- | --- | --- | --- |"]
+    for table in TABLES:
+        for index, column in enumerate(table.columns):
+            name = f"`{table.name}` ({table.description})" if index == 0 else ""
+            lines.append(f"| {name} | `{column.name}` | {column.type} | {column.description} |")
+    return "\n".join(lines)
+
+
 def render(text: str) -> str:
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
-    return pattern.sub(lambda _m: f"{START}\n{rule_table()}\n{END}", text)
+    for start, end, make in ((START, END, rule_table), (EXPORT_START, EXPORT_END, export_tables)):
+        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+        text = pattern.sub(lambda _m, s=start, e=end, f=make: f"{s}\n{f()}\n{e}", text)
+    return text
 
 
 def main() -> int:

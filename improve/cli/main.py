@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "actions": "improve.cli.actions:actions",
     "metrics": "improve.cli.metrics:metrics",
     "import": "improve.cli.importcmd:import_",
+    "export": "improve.cli.export:export",
 }
 
 
