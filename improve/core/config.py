@@ -54,6 +54,9 @@ class Person:
     emails: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
     team: str | None = None
+    # Chat handles for the digest's mentions: slack (a member id), teams (a UPN or e-mail),
+    # mattermost (a username).
+    chat: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,7 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
             emails=tuple(entry.get("emails", ())),
             handles=tuple(entry.get("handles", ())),
             team=entry.get("team"),
+            chat={k: entry[k] for k in ("slack", "teams", "mattermost") if entry.get(k)},
         )
         for handle, entry in raw.get("roster", {}).items()
     }
