@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "metrics": "improve.cli.metrics:metrics",
     "import": "improve.cli.importcmd:import_",
     "export": "improve.cli.export:export",
+    "deploy": "improve.cli.deploy:deploy",
 }
 
 

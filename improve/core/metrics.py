@@ -569,7 +569,38 @@ def to_text(metrics: Metrics) -> str:
     lines.append(f"Impediments: {imp['open']} open, {imp['escalated']} escalated, "
                  f"{imp['resolved']} resolved; days to resolve: "
                  f"{_dist(imp['days_to_resolve'], ' days')}")
+    lines += _delivery_text(data.get("delivery"))
     return "\n".join(lines) + "\n"
+
+
+def _delivery_text(delivery: dict[str, Any] | None) -> list[str]:
+    if delivery is None:
+        return []
+    lines = ["", "Delivery (DORA)"]
+    if not delivery["available"]:
+        return [*lines, f"  cannot be computed: {delivery['why']}"]
+    lead = delivery["lead_time_days"]
+    freq = delivery["deployment_frequency"]
+    cfr = delivery["change_failure_rate"]
+    rec = delivery["failed_deployment_recovery_hours"]
+
+    def band(value: str | None) -> str:
+        return f" [{value}]" if value else ""
+
+    lines += [
+        f"  {delivery['deployments']} deployments to {delivery['environment']}",
+        f"  lead time for changes: median {_fmt(lead['median'], ' days')}, 85th percentile "
+        f"{_fmt(lead['p85'], ' days')}{band(lead['band'])}",
+        f"  deployment frequency: {_fmt(freq['per_week'])} per week{band(freq['band'])}",
+        f"  change failure rate: {cfr['failed']} of {delivery['deployments']} "
+        f"({_pct(cfr['rate'])}){band(cfr['band'])}",
+        f"  failed deployment recovery time: median {_fmt(rec['median'], ' h')}"
+        f"{band(rec['band'])}",
+        f"  rework rate: {_pct(delivery['rework_rate']['rate'])}",
+        f"  bands: {delivery['bands_source']}",
+    ]
+    lines += [f"  note: {note}" for note in delivery["notes"]]
+    return lines
 
 
 def _md(text: Any) -> str:
@@ -627,6 +658,29 @@ def to_markdown(metrics: Metrics) -> str:
         ("impediments resolved", imp["resolved"]),
         ("days to resolve an impediment (median)", imp["days_to_resolve"]["median"]),
     ]))
+    delivery = data.get("delivery")
+    if delivery is not None:
+        out.extend(["", "## Delivery (DORA)", ""])
+        if not delivery["available"]:
+            out.append(f"Cannot be computed: {_md(delivery['why'])}")
+        else:
+            out.extend(_table(["figure", "value", "band", "definition"], [
+                ("lead time for changes, median (days)", delivery["lead_time_days"]["median"],
+                 delivery["lead_time_days"]["band"], _md(delivery["lead_time_days"]["definition"])),
+                ("deployments per week", delivery["deployment_frequency"]["per_week"],
+                 delivery["deployment_frequency"]["band"],
+                 _md(delivery["deployment_frequency"]["definition"])),
+                ("change failure rate", _pct(delivery["change_failure_rate"]["rate"]),
+                 delivery["change_failure_rate"]["band"],
+                 _md(delivery["change_failure_rate"]["definition"])),
+                ("failed deployment recovery, median (hours)",
+                 delivery["failed_deployment_recovery_hours"]["median"],
+                 delivery["failed_deployment_recovery_hours"]["band"],
+                 _md(delivery["failed_deployment_recovery_hours"]["definition"])),
+                ("rework rate", _pct(delivery["rework_rate"]["rate"]), None,
+                 _md(delivery["rework_rate"]["definition"])),
+            ]))
+            out.extend(["", f"Bands: {_md(delivery['bands_source'])}."])
     return "\n".join(out) + "\n"
 
 
@@ -641,4 +695,9 @@ def repository_metrics(config: Config, today: dt.date, scope: Scope | None = Non
 
     docs = Repository(config).documents(published_only=not include_restricted)
     history = load_history(config) if use_history else None
-    return compute(docs, config, today, scope=scope, history=history)
+    result = compute(docs, config, today, scope=scope, history=history)
+    if use_history:
+        from improve.core import dora
+
+        result.data["delivery"] = dora.compute(config, [d for d in docs if d.parsed.ok]).to_json()
+    return result

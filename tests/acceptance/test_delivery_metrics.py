@@ -1,0 +1,152 @@
+"""The DORA numbers (issue 15) on real git repositories with known histories, against figures
+computed by hand in the comments."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def commit(book: Any, message: str, when: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    path = book.root / "src.txt"
+    path.write_text((path.read_text() if path.exists() else "") + message + "\n")
+    subprocess.run(["git", "-C", str(book.root), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(book.root), "commit", "-q", "--no-verify", "-m", message],
+                   check=True, env=env)
+    return book.git("rev-parse", "HEAD").strip()
+
+
+def tag(book: Any, name: str, when: str | None = None) -> None:
+    if when is None:  # a light tag: its commit's time
+        book.git("tag", name)
+        return
+    env = {**os.environ, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(book.root), "tag", "-a", name, "-m", name], check=True,
+                   env=env)
+
+
+def delivery(book: Any) -> dict[str, Any]:
+    result = book.run("metrics", "--format", "json")
+    assert result.exit_code == 0, result
+    data: dict[str, Any] = json.loads(result.stdout)["delivery"]
+    return data
+
+
+@pytest.fixture
+def released(handbook: Any) -> Any:
+    """Four releases; an incident caused by a pull request, one by a release and fixed by the
+    next."""
+    commit(handbook, "c1", "2026-01-05T10:00:00Z")
+    commit(handbook, "c2", "2026-01-06T10:00:00Z")
+    tag(handbook, "v1.0.0", "2026-01-07T10:00:00Z")              # annotated: its tag time
+    commit(handbook, "Add partial refunds (#12)", "2026-01-08T10:00:00Z")
+    tag(handbook, "v1.1.0")                                       # light: 2026-01-08T10:00Z
+    commit(handbook, "c4", "2026-01-12T12:00:00Z")
+    tag(handbook, "v1.2.0", "2026-01-13T12:00:00Z")
+    tag(handbook, "nightly-5", "2026-01-13T12:30:00Z")             # not a version: not counted
+    commit(handbook, "Fix refunds", "2026-01-13T14:00:00Z")
+    tag(handbook, "v1.2.1", "2026-01-13T15:00:00Z")
+    handbook.add("rca", 1, started_at="2026-01-08T11:00:00Z", caused_by='["#12"]',
+                 resolved_at="2026-01-08T16:00:00Z")
+    handbook.add("rca", 2, started_at="2026-01-13T12:30:00Z", caused_by="[v1.2.0]",
+                 fixed_by="[v1.2.1]")
+    return handbook
+
+
+def test_the_five_numbers_from_tags_and_rcas(released: Any) -> None:
+    data = delivery(released)
+    assert data["available"] is True
+    assert data["deployments"] == 4
+    # Lead times (days) per commit: c1 2 (to v1.0.0), c2 1, #12 0 (light tag at commit time),
+    # c4 1, the fix 1/24: median 1, 85th percentile the 5th of 5 = 2.
+    lead = data["lead_time_days"]
+    assert (lead["median"], lead["p85"], lead["band"]) == (1.0, 2.0, "elite")
+    assert lead["per_month"] == [{"month": "2026-01", "commits": 5, "median": 1.0, "p85": 2.0}]
+    # 4 deployments from 7 to 13 January: one week.
+    frequency = data["deployment_frequency"]
+    assert (frequency["per_week"], frequency["band"]) == (4.0, "high")
+    # 7 and 8 January are in ISO week 2, the two on 13 January in week 3.
+    assert frequency["weeks"] == [{"week": "2026-W02", "deployments": 2},
+                                  {"week": "2026-W03", "deployments": 2}]
+    # Failed: v1.1.0 (it shipped #12, RCA-0001's cause) and v1.2.0 (RCA-0002): 2 of 4, per
+    # deployment, not per incident.
+    failure = data["change_failure_rate"]
+    assert (failure["failed"], failure["rate"], failure["band"]) == (2, 0.5, "low")
+    assert failure["failed_deployments"] == [{"deployment": "v1.1.0", "because": ["RCA-0001"]},
+                                             {"deployment": "v1.2.0", "because": ["RCA-0002"]}]
+    # Recovery: v1.1.0 until RCA-0001 was resolved, 6 h; v1.2.0 until v1.2.1 (fixed_by), 3 h.
+    recovery = data["failed_deployment_recovery_hours"]
+    assert (recovery["count"], recovery["median"], recovery["band"]) == (2, 4.5, "high")
+    # Rework: v1.2.1 was an unplanned fix: 1 of 4.
+    assert data["rework_rate"]["rate"] == 0.25
+    assert data["bands_source"] == "DORA Accelerate State of DevOps Report 2024"
+    text = released.run("metrics").stdout
+    assert "change failure rate: 2 of 4 (50%) [low]" in text
+
+
+def test_a_deploy_log_with_rollbacks_and_environments(handbook: Any) -> None:
+    handbook.write(".improve.toml", 'timezone = "UTC"\n[deployments]\nlog = "deploys.log"\n'
+                   'tags = "^release-"\n')
+    first = commit(handbook, "a", "2026-02-02T09:00:00Z")
+    second = commit(handbook, "b", "2026-02-03T09:00:00Z")
+    handbook.write("deploys.log", f"# time environment revision marks\n"
+                   f"2026-02-02T10:00:00Z staging {first}\n"
+                   f"2026-02-02T12:00:00Z production {first}\n"
+                   f"2026-02-03T12:00:00Z production {second}\n"
+                   f"2026-02-03T12:30:00Z production {first} rollback\n"
+                   f"yesterday production {second}\n")
+    data = delivery(handbook)
+    # Production: 3 deployments; the second was rolled back 30 minutes later.
+    assert data["deployments"] == 3
+    assert data["deployments_per_environment"] == {"production": 3, "staging": 1}
+    assert data["change_failure_rate"]["failed_deployments"] == [
+        {"deployment": "production@2026-02-03T12:00:00+00:00",
+         "because": ["rolled back by production@2026-02-03T12:30:00+00:00"]}]
+    assert data["failed_deployment_recovery_hours"]["median"] == 0.5
+    assert data["rework_rate"]["rate"] == round(1 / 3, 4)
+    assert data["notes"] == ["deploys.log:6: not `TIME ENVIRONMENT REVISION [rollback] "
+                             "[hotfix]` with an ISO 8601 time and zone; the line is not counted"]
+
+
+def test_improve_deploy_record_twice_at_once(handbook: Any) -> None:
+    handbook.write(".improve.toml", 'timezone = "UTC"\n[deployments]\nlog = "ops/deploys.log"\n')
+    head = commit(handbook, "a", "2026-02-02T09:00:00Z")
+    command = [sys.executable, "-m", "improve", "deploy", "record", "--at",
+               "2026-02-02T10:00:00Z"]
+    runs = [subprocess.Popen([*command, "--env", env], cwd=handbook.root, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE) for env in ("production", "staging")]
+    for run in runs:
+        _out, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+    lines = sorted((handbook.root / "ops" / "deploys.log").read_text().splitlines())
+    assert lines == [f"2026-02-02T10:00:00Z production {head}",
+                     f"2026-02-02T10:00:00Z staging {head}"]
+    hotfix = handbook.run("deploy", "record", "--hotfix", "--at", "2026-02-02T11:00:00+01:00")
+    assert hotfix.stdout == f"2026-02-02T10:00:00Z production {head} hotfix\n"
+    unknown = handbook.run("deploy", "record", "--rev", "no-such-rev")
+    assert unknown.exit_code == 2
+    assert "is not a commit of this repository" in unknown.stderr
+
+
+def test_why_a_figure_cannot_be_computed(handbook: Any, tmp_path: Path) -> None:
+    commit(handbook, "a", "2026-02-02T09:00:00Z")
+    none = delivery(handbook)
+    assert none["available"] is False
+    assert none["why"].startswith("no deployments to production: no version tags")
+    assert "cannot be computed: no deployments" in handbook.run("metrics").stdout
+    commit(handbook, "b", "2026-02-03T09:00:00Z")
+    tag(handbook, "v1.0.0", "2026-02-03T10:00:00Z")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{handbook.root}", str(shallow)],
+                   check=True)
+    from conftest import invoke
+
+    result = invoke("metrics", "--format", "json", cwd=shallow)
+    assert json.loads(result.stdout)["delivery"]["why"].startswith("a shallow clone")
