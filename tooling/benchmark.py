@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import re
@@ -849,6 +850,73 @@ def measure_site(n: int, seed: int, workdir: Path, runs: int) -> list[Figure]:
 # --------------------------------------------------------------------------------------------
 
 
+def delivery_repository(root: Path, commits: int, tags: int) -> None:
+    """A repository of `commits` commits (a merge every 20) and `tags` version tags, half of them
+    annotated, written with one `git fast-import`."""
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    (root / ".improve.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    start = 1_600_000_000
+    every = max(1, commits // tags)
+    lines: list[str] = []
+    for index in range(1, commits + 1):
+        when = start + index * 600
+        lines += [f"commit refs/heads/{'side' if index % 20 == 10 else 'main'}",
+                  f"mark :{index}", f"committer Dev <dev@example.invalid> {when} +0000",
+                  "data 13", f"change {index:06d}"]
+        if index > 1:
+            parent = index - 1 if index % 20 != 11 else index - 2
+            lines.append(f"from :{parent}")
+            if index % 20 == 11:  # merge the side commit back
+                lines.append(f"merge :{index - 1}")
+        lines.append(f"M 644 inline f{index % 50}.txt")
+        lines += [f"data {len(str(index))}", str(index)]
+        if index % every == 0:
+            number = index // every
+            name = f"v{number // 100}.{number % 100}.0"
+            if number % 2:
+                lines += [f"tag {name}", f"from :{index}",
+                          f"tagger Dev <dev@example.invalid> {when + 3600} +0000",
+                          f"data {len(name)}", name]
+            else:
+                lines += [f"reset refs/tags/{name}", f"from :{index}"]
+    stream = ("\n".join(lines) + "\n").encode()
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=stream, check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=root, check=True)
+
+
+def measure_delivery(workdir: Path, runs: int, commits: int = 50_000, tags: int = 1_000
+                     ) -> list[Figure]:
+    """(g) The delivery (DORA) numbers against `git log` of the same history, side by side."""
+    root = workdir / "delivery"
+    start = time.perf_counter()
+    delivery_repository(root, commits, tags)
+    print(f"generated {commits} commits and {tags} tags in {root} "
+          f"({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+    log = timed("git log --all", runs, lambda: run_process(
+        ["git", "log", "--format=%H %P %ct", "--all"], root).seconds)
+    metrics_runs = []
+
+    def metrics() -> float:
+        run = run_process([*improve_command(), "metrics", "--part", "delivery", "--format",
+                           "json"], root)
+        assert run.returncode == 0, run.stdout[-2000:]
+        metrics_runs.append(run)
+        return run.seconds
+
+    timed("improve metrics (delivery)", runs, metrics)
+    data = json.loads(metrics_runs[-1].stdout)["delivery"]
+    git_time = median_of(log)
+    ours = median_of([r.seconds for r in metrics_runs])
+    return [
+        Figure("g0", f"(g0) git log --all, {commits} commits", git_time, "s"),
+        Figure("g", f"(g) improve metrics, {data.get('deployments')} deployments", ours, "s",
+               ratio=(ours - 0.5) / git_time if git_time else None,
+               ratio_label="(t-0.5)/git", target=2.0,
+               note="issue 15: at most twice git log plus 0.5 s"),
+    ]
+
+
 def print_table(figures: list[Figure], *, n: int, site_n: int, runs: int,
                 load: tuple[float, float]) -> None:
     print(f"\nimprove benchmark: N={n} documents (site: {site_n}), median of {runs} runs, "
@@ -885,14 +953,14 @@ def main(argv: list[str] | None = None) -> int:
                              "retros, RCAs and runbooks (the realistic mix); synthetic: generated "
                              "documents of all four kinds")
     parser.add_argument("--only", default="a,b,c,d,e,f,m",
-                        help="comma-separated figures to measure (a,b,c,d,e,f,m)")
+                        help="comma-separated figures to measure (a,b,c,d,e,f,g,m)")
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated handbooks")
     parser.add_argument("--no-snapshot", action="store_true",
                         help="run the checkout's improve directly, not a byte-compiled copy")
     args = parser.parse_args(argv)
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
-    unknown = wanted - set("abcdefm")
+    unknown = wanted - set("abcdefgm")
     if unknown:
         parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
 
@@ -903,7 +971,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_snapshot:
             snapshot(workdir)
-        if wanted - {"f"}:
+        if "g" in wanted:
+            figures += measure_delivery(workdir, args.runs)
+        if wanted - {"f", "g"}:
             start = time.perf_counter()
             if args.corpus == "example":
                 book = generate_example_mix(workdir / "handbook", args.n)

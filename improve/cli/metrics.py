@@ -17,10 +17,12 @@ from improve.cli.main import app, today_option
 @click.option("--include-restricted", is_flag=True,
               help="Count withheld documents too (anything but `visibility: internal`), for your "
                    "own terminal only: never paste or publish this output.")
+@click.option("--part", type=click.Choice(["all", "delivery"]), default="all", show_default=True,
+              help="`delivery`: only the delivery (DORA) numbers, from git.")
 @today_option
 @click.pass_context
 def metrics(ctx: click.Context, since: str | None, until: str | None, team: str | None,
-            service: str | None, fmt: str, include_restricted: bool) -> int:
+            service: str | None, fmt: str, include_restricted: bool, part: str) -> int:
     """Follow-through, lead times, incidents, runbooks, decisions and impediments, in numbers."""
     from improve.core.clock import parse_date
     from improve.core.errors import UsageProblem
@@ -35,6 +37,7 @@ def metrics(ctx: click.Context, since: str | None, until: str | None, team: str 
     if scope.since and scope.until and scope.since > scope.until:
         raise UsageProblem(f"--since {since} is after --until {until}; swap them")
     result = repository_metrics(state.config, state.today, scope,
-                                include_restricted=include_restricted)
+                                include_restricted=include_restricted,
+                                delivery_only=part == "delivery")
     click.echo(RENDERERS[fmt](result), nl=False)
     return 0

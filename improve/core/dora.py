@@ -159,19 +159,20 @@ def log_deployments(root: Path, log: Path) -> tuple[list[Deployment], list[str]]
     return found, notes
 
 
-def history(root: Path) -> tuple[dict[str, tuple[int, list[str]]], str]:
-    """Every commit: (commit time, parents), from one `git log --all`, and its full subject
-    lines for pull-request numbers (`Merge pull request #12`, `... (#12)`)."""
-    out = _git(root, "log", "--all", "--format=%H %ct %P%x00%s")
+def history(root: Path, *, subjects: bool = False) -> tuple[dict[str, tuple[int, list[str]]], str]:
+    """Every commit: (commit time, parents), from one `git log --all`; with `subjects`, their
+    subject lines too, for pull-request numbers (`Merge pull request #12`, `... (#12)`)."""
+    out = _git(root, "log", "--all", "--format=%H %ct %P%x00%s" if subjects else "--format=%H %ct %P")
     commits: dict[str, tuple[int, list[str]]] = {}
-    subjects: list[str] = []
+    lines: list[str] = []
     for line in out.splitlines():
         head, _, subject = line.partition("\0")
         parts = head.split()
         if len(parts) >= 2:
             commits[parts[0]] = (int(parts[1]), parts[2:])
-            subjects.append(f"{parts[0]} {subject}")
-    return commits, "\n".join(subjects)
+            if subject:
+                lines.append(f"{parts[0]} {subject}")
+    return commits, "\n".join(lines)
 
 
 def assign(deployments: Sequence[Deployment], commits: Mapping[str, tuple[int, list[str]]]
@@ -376,14 +377,14 @@ def compute(config: Config, documents: Sequence[Document]) -> Delivery:
         return Delivery([], unavailable=f"no deployments to {environment}: no version tags "
                                         "(v1.2.3) and no deploy log lines (configure "
                                         "[deployments] in the config)", notes=notes)
-    commits, subjects = history(root)
-    first = assign([d for d in deployments if d.environment == environment], commits)
-    for deployment in deployments:
-        deployment.commit_times = [commits[c][0] for c in deployment.commits]
     rcas = [d for d in documents if d.kind.has(INCIDENT)]
     # Only single tokens can name a revision (`caused_by` may also hold sentences).
     refs = {ref for doc in rcas for name in ("caused_by", "fixed_by")
             for ref in _strings(doc.meta.get(name)) if re.fullmatch(r"[^\s^~:]{1,200}", ref)}
+    commits, subjects = history(root, subjects=any(_PR.match(r) for r in refs))
+    first = assign([d for d in deployments if d.environment == environment], commits)
+    for deployment in deployments:
+        deployment.commit_times = [commits[c][0] for c in deployment.commits]
     pull_requests: dict[str, str] = {}
     for line in subjects.splitlines():
         sha, _, subject = line.partition(" ")

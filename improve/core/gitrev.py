@@ -40,16 +40,33 @@ class Change:
 
 
 def run_git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
-    """Stdout of `git -C root args...`; a failure is a UsageProblem naming the command."""
+    """Stdout of `git -C root args...`; a failure is a UsageProblem naming the command.
+
+    Without input, stdout is read in one go and stderr goes to a temporary file: polling two
+    pipes (`communicate`) cost more than git itself for a 50,000-commit `git log` (issue 15)."""
+    import tempfile
+
+    command = ["git", "-C", str(root), *args]
     try:
-        completed = subprocess.run(["git", "-C", str(root), *args], input=stdin,
-                                   capture_output=True, check=False)
+        if stdin is not None:
+            completed = subprocess.run(command, input=stdin, capture_output=True, check=False)
+            returncode, out, err = completed.returncode, completed.stdout, completed.stderr
+        else:
+            with tempfile.TemporaryFile() as errors:
+                proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=errors)
+                assert proc.stdout is not None
+                with proc.stdout:
+                    out = proc.stdout.read()
+                returncode = proc.wait()
+                errors.seek(0)
+                err = errors.read(1 << 16)
     except OSError as exc:
         raise UsageProblem(f"cannot run git ({exc.strerror}); install git or put it on PATH") from None
-    if check and completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+    if check and returncode != 0:
+        message = err.decode("utf-8", "replace").strip().splitlines()
         raise UsageProblem(f"`git {' '.join(args)}` failed: {message[-1] if message else 'no output'}")
-    return completed.stdout
+    return out
 
 
 def is_work_tree(root: Path) -> bool:

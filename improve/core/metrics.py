@@ -518,6 +518,8 @@ def _dist(d: dict[str, Any], unit: str) -> str:
 
 def to_text(metrics: Metrics) -> str:
     data = metrics.to_json()
+    if "action_items" not in data:  # `--part delivery`
+        return "\n".join(_delivery_text(data.get("delivery"))).lstrip("\n") + "\n"
     items = data["action_items"]
     incidents = data["incidents"]
     lines = []
@@ -616,6 +618,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
 
 def to_markdown(metrics: Metrics) -> str:
     data = metrics.to_json()
+    if "action_items" not in data:  # `--part delivery`
+        return "\n".join(["# Metrics", *_delivery_markdown(data.get("delivery"))]) + "\n"
     items = data["action_items"]
     incidents = data["incidents"]
     out = ["# Metrics", ""]
@@ -658,45 +662,47 @@ def to_markdown(metrics: Metrics) -> str:
         ("impediments resolved", imp["resolved"]),
         ("days to resolve an impediment (median)", imp["days_to_resolve"]["median"]),
     ]))
-    delivery = data.get("delivery")
-    if delivery is not None:
-        out.extend(["", "## Delivery (DORA)", ""])
-        if not delivery["available"]:
-            out.append(f"Cannot be computed: {_md(delivery['why'])}")
-        else:
-            out.extend(_table(["figure", "value", "band", "definition"], [
-                ("lead time for changes, median (days)", delivery["lead_time_days"]["median"],
-                 delivery["lead_time_days"]["band"], _md(delivery["lead_time_days"]["definition"])),
-                ("deployments per week", delivery["deployment_frequency"]["per_week"],
-                 delivery["deployment_frequency"]["band"],
-                 _md(delivery["deployment_frequency"]["definition"])),
-                ("change failure rate", _pct(delivery["change_failure_rate"]["rate"]),
-                 delivery["change_failure_rate"]["band"],
-                 _md(delivery["change_failure_rate"]["definition"])),
-                ("failed deployment recovery, median (hours)",
-                 delivery["failed_deployment_recovery_hours"]["median"],
-                 delivery["failed_deployment_recovery_hours"]["band"],
-                 _md(delivery["failed_deployment_recovery_hours"]["definition"])),
-                ("rework rate", _pct(delivery["rework_rate"]["rate"]), None,
-                 _md(delivery["rework_rate"]["definition"])),
-            ]))
-            out.extend(["", f"Bands: {_md(delivery['bands_source'])}."])
+    out += _delivery_markdown(data.get("delivery"))
     return "\n".join(out) + "\n"
+
+
+def _delivery_markdown(delivery: dict[str, Any] | None) -> list[str]:
+    if delivery is None:
+        return []
+    out = ["", "## Delivery (DORA)", ""]
+    if not delivery["available"]:
+        return [*out, f"Cannot be computed: {_md(delivery['why'])}"]
+    rows = [("lead time for changes, median (days)", "lead_time_days", "median"),
+            ("deployments per week", "deployment_frequency", "per_week"),
+            ("change failure rate", "change_failure_rate", "rate"),
+            ("failed deployment recovery, median (hours)", "failed_deployment_recovery_hours",
+             "median"),
+            ("rework rate", "rework_rate", "rate")]
+    out.extend(_table(["figure", "value", "band", "definition"], [
+        (label, _pct(delivery[key][field]) if field == "rate" else delivery[key][field],
+         delivery[key].get("band"), _md(delivery[key]["definition"]))
+        for label, key, field in rows]))
+    out.extend(["", f"Bands: {_md(delivery['bands_source'])}."])
+    return out
 
 
 RENDERERS = {"text": to_text, "json": to_json_text, "markdown": to_markdown}
 
 
 def repository_metrics(config: Config, today: dt.date, scope: Scope | None = None, *,
-                       include_restricted: bool = False, use_history: bool = True) -> Metrics:
+                       include_restricted: bool = False, use_history: bool = True,
+                       delivery_only: bool = False) -> Metrics:
     """Metrics of a repository's documents (restricted ones left out unless asked), with history."""
     from improve.core.history import load_history
     from improve.core.repository import Repository
 
     docs = Repository(config).documents(published_only=not include_restricted)
-    history = load_history(config) if use_history else None
-    result = compute(docs, config, today, scope=scope, history=history)
-    if use_history:
+    if delivery_only:  # `--part delivery`: the git history of deployments, nothing else
+        result = Metrics(today=today, scope=scope or Scope(), timezone=config.timezone)
+    else:
+        history = load_history(config) if use_history else None
+        result = compute(docs, config, today, scope=scope, history=history)
+    if use_history or delivery_only:
         from improve.core import dora
 
         result.data["delivery"] = dora.compute(config, [d for d in docs if d.parsed.ok]).to_json()

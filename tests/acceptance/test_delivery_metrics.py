@@ -89,6 +89,12 @@ def test_the_five_numbers_from_tags_and_rcas(released: Any) -> None:
     assert data["bands_source"] == "DORA Accelerate State of DevOps Report 2024"
     text = released.run("metrics").stdout
     assert "change failure rate: 2 of 4 (50%) [low]" in text
+    only = released.run("metrics", "--part", "delivery")
+    assert only.stdout.startswith("Delivery (DORA)\n  4 deployments to production\n")
+    assert "Action items" not in only.stdout
+    as_json = json.loads(released.run("metrics", "--part", "delivery", "--format", "json").stdout)
+    assert "action_items" not in as_json
+    assert as_json["delivery"]["deployments"] == 4
 
 
 def test_a_deploy_log_with_rollbacks_and_environments(handbook: Any) -> None:

@@ -253,8 +253,10 @@ def test_shallow_clone_falls_back_and_says_so_once(repo: Path, tmp_path: Path,
     monkeypatch.chdir(clone)
     result = CliRunner().invoke(cli, ["metrics", "--today", "2026-04-20"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.output.count("shallow clone") == 1
+    # Said once for the item dates, and once where the delivery numbers say why they are missing.
+    assert result.output.count("note: shallow clone") == 1
     assert "note: shallow clone: dates come from the documents only" in result.output
+    assert "Delivery (DORA)\n  cannot be computed: a shallow clone" in result.output
 
 
 def test_cli_json_equals_the_library(repo: Path, data: dict[str, Any],
