@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from improve.core.calendar import actions_calendar
 from improve.core.index import NO_OWNER, IncidentRow
 from improve.handbook.render import (
     EMPTY,
@@ -370,4 +371,7 @@ def _catalog_renderer(kind_name: str) -> Renderer:
 
 for _page in DEFAULT_PAGES:
     register(_page)
+# Open action items' due dates as a calendar feed to subscribe to (published items only).
+register_asset("actions.ics", lambda site: actions_calendar(site.index.actions.items, site.today,
+                                                            name="Action items"))
 register_marker("summary", render_summary)

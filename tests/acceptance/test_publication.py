@@ -107,6 +107,20 @@ def test_the_digest_withholds_them(repo: Path, fmt: str) -> None:
     _assert_no_secret(out, f"digest --format {fmt}")
 
 
+@pytest.mark.parametrize("channel", ["email", "slack", "teams", "mattermost"])
+def test_the_delivered_digest_withholds_them(repo: Path, channel: str) -> None:
+    env = {"IMPROVE_SMTP_HOST": "smtp.example.invalid", "IMPROVE_SMTP_FROM": "d@example.invalid",
+           "IMPROVE_SMTP_TO": "t@example.invalid"} | {
+        f"IMPROVE_{name.upper()}_WEBHOOK": "https://hooks.example.invalid/x"
+        for name in ("slack", "teams", "mattermost")}
+    result = CliRunner().invoke(cli, ["--root", str(repo), "--today", TODAY, "digest", "--send",
+                                      channel, "--dry-run"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    shown = result.output.replace("=\n", "")  # the e-mail's quoted-printable soft line breaks
+    assert "PUBLIC item" in shown
+    _assert_no_secret(shown, f"digest --send {channel} --dry-run")
+
+
 @pytest.mark.parametrize("fmt", ["markdown", "json"])
 def test_the_pr_summary_withholds_them(repo: Path, fmt: str) -> None:
     base = _git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
@@ -119,10 +133,11 @@ def test_the_site_and_its_search_index_withhold_them(repo: Path) -> None:
     result = build(repo, today=TODAY, strict=False)
     assert result.returncode == 0, result.output
     for path in sorted(result.site.rglob("*")):
-        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".svg", ".txt"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".svg", ".txt", ".ics"):
             _assert_no_secret(path.read_text(encoding="utf-8", errors="replace"), str(path))
     assert "PUBLIC body text" in (result.site / "retros" / "0001-public" / "index.html").read_text(
         encoding="utf-8")
+    assert "PUBLIC item" in (result.site / "actions.ics").read_text(encoding="utf-8")
 
 
 def test_a_new_retro_carries_nothing_of_them(repo: Path, tmp_path: Path) -> None:
