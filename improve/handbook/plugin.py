@@ -44,7 +44,6 @@ from improve.handbook.pages import (
     marker,
     pages_in_nav,
 )
-from improve.handbook.redirects import Redirect, plan_redirects, write_redirects
 from improve.handbook.render import header, html_text, redirect_page, texts
 from improve.handbook.safeids import SafeIds, is_safe_slugify, safe_slugify
 from improve.handbook.sanitize import plain_text, sanitize
@@ -88,7 +87,6 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._today: dt.date | None = None
         self._site: Site | None = None
         self._records: dict[str, Document] = {}
-        self._redirects: list[Redirect] = []
         self._catalogs: list[GeneratedPage] = []
         # Page path -> (the page as search plugins index it, the page as shown); None
         # without a search plugin.
@@ -177,8 +175,9 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                 files.append(File(src_uri, src_dir=str(improve.root) if src_uri == target
                                   else str(docs_dir), dest_dir=config.site_dir,
                                   use_directory_urls=config.use_directory_urls))
-        # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones.
-        self._redirects = plan_redirects(files, config, site)
+        # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones:
+        # one implementation, as generated files (the build, `serve` and every generator see
+        # them; a second writer after the build used to overwrite them).
         # Catalog pages of the kinds the repository declares: per build, not global.
         self._catalogs = catalog_pages(site)
         for page in [*PAGES.values(), *self._catalogs, HOME_PAGE]:
@@ -196,6 +195,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
 
     def _add_redirects(self, files: Files, config: MkDocsConfig, site: Site) -> None:
         """A page at the old address of every renumbered document (`previous_ids`)."""
+        added = 0
         for old_path, new_path in redirects(site.documents).items():
             target = files.get_file_from_path(site.src_uris[new_path])
             if target is None:
@@ -211,6 +211,9 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             url = get_relative_url(target.url, old.url)
             title = site.by_path[new_path].title
             files.append(File.generated(config, old.dest_uri, content=redirect_page(url, title)))
+            added += 1
+        if added:
+            log.info(f"{added} redirect page(s) for renumbered documents")
 
     def _add_record(self, files: Files, config: MkDocsConfig, doc: Document, site: Site,
                     docs_dir: Path) -> None:
@@ -260,11 +263,6 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             else:
                 log.info(text)
         return result
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.config.enabled and self._redirects:
-            write_redirects(config.site_dir, self._redirects)
-            log.info(f"{len(self._redirects)} redirect page(s) for renumbered documents")
 
     # -- navigation ---------------------------------------------------------------------------
 
