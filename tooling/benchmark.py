@@ -406,6 +406,21 @@ def generate(root: Path, n: int, seed: int = 6) -> Handbook:
 EXAMPLE_GROUP = (("retro", 6), ("rca", 6), ("runbook", 6), ("decision", 6))  # decisions: 1 group in 3
 _ID = re.compile(r"\b(RETRO|RCA|RB|ADR)-(\d{4})\b")
 _TEAM = re.compile(r"^(team: *)(.+)$", re.M)
+_LINKED_FILE = re.compile(r"\]\(((?:\.\./)?(?:[a-z-]+/)?)([0-9]{4}-[a-z0-9-]+\.md)\)")
+
+
+def _example_file_ids() -> dict[str, str]:
+    """The example handbook's file names -> their documents' ids (for links between them)."""
+    found: dict[str, str] = {}
+    for folder in FOLDERS.values():
+        for path in (ROOT / folder).glob("[0-9]*.md"):
+            match = re.search(r"^id: *(\S+)$", path.read_text(encoding="utf-8"), re.M)
+            if match:
+                found[path.name] = match[1]
+    return found
+
+
+EXAMPLE_FILE_IDS = _example_file_ids()
 
 
 def _example_documents() -> dict[str, list[tuple[str, str]]]:
@@ -427,6 +442,9 @@ def generate_example_mix(root: Path, n: int) -> Handbook:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    for schema in re.findall(r'^schema = "([^"]+)"$', EXAMPLE_CONFIG, flags=re.M):
+        (root / schema).parent.mkdir(parents=True, exist_ok=True)  # the declared kinds' schemas
+        shutil.copy(ROOT / schema, root / schema)
     (root / ".gitignore").write_text(".improve-cache/\nsite/\n", encoding="utf-8")
     numbers = dict.fromkeys(FOLDERS, 0)
     written = 0
@@ -445,7 +463,17 @@ def generate_example_mix(root: Path, n: int) -> Handbook:
             new_id = f"{PREFIXES[kind]}-{numbers[kind]:04d}"
             mapping.setdefault(original, new_id)  # references go to the group's first copy
             ids.append(new_id)
+        new_names = {new_id: f"{int(new_id.rsplit('-', 1)[1]):04d}-{original.lower()}-copy.md"
+                     for (_kind, original, _text), new_id in zip(plan, ids, strict=True)}
+
+        def relink(match: re.Match[str], ids_of: dict[str, str] = mapping,
+                   names: dict[str, str] = new_names) -> str:
+            # A link to another example document's file leads to the group's copy of it.
+            new_id = ids_of.get(EXAMPLE_FILE_IDS.get(match[2], ""))
+            return f"]({match[1]}{names[new_id]})" if new_id in names else match[0]
+
         for (kind, original, text), new_id in zip(plan, ids, strict=True):
+            text = _LINKED_FILE.sub(relink, text)
             body = _ID.sub(lambda m, ids_of=mapping: ids_of.get(m[0], m[0]), text)
             body = re.sub(r"^id: *\S+$", f"id: {new_id}", body, count=1, flags=re.M)
             body = _TEAM.sub(lambda m, g=group: f"{m[1]}{m[2].strip()}-{g}", body)

@@ -60,7 +60,7 @@ def file_number(name: str) -> int | None:
     """
     head, dash, rest = name.partition("-")
     if (dash and head.isascii() and head.isdigit() and len(rest) > 3 and rest.endswith(".md")
-            and "/" not in rest and not dated(head, rest)):
+            and "/" not in rest and not (len(head) in (4, 8) and dated(head, rest))):
         return int(head)
     return None
 
