@@ -329,7 +329,8 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
     if keyword == "format":
         if error.validator_value == "date":
             yield SchemaError(path, "invalid-date",
-                              f"{_field(path)} is {value!r}, not a real date; write YYYY-MM-DD")
+                              f"{_field(path)} is {value!r}, not a real date{_why_not(value)}; "
+                              "write YYYY-MM-DD")
         else:
             yield SchemaError(
                 path, "invalid-date",
@@ -391,6 +392,26 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
                           f"{_field(path)} must be a document id (e.g. ADR-0003) or a list of them")
         return
     yield SchemaError(path, "invalid-value", f"{_field(path)}: {error.message}")
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def _why_not(value: object) -> str:
+    """Why a date-shaped value is no date: the day or the month does not exist (issue 16)."""
+    import calendar
+
+    match = _RFC3339_DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return ""
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f" (there is no month {month})"
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return f" ({_MONTH_NAMES[month - 1]} {year} has {days} days)"
+    return ""
 
 
 def _example_id(pattern: str) -> str:

@@ -297,3 +297,17 @@ def test_a_title_that_is_not_utf8_is_refused_the_same_with_and_without_dry_run(
         assert result.returncode == 2, result
         assert b"UTF-8" in result.stderr
     assert not (tmp_path / "rca").exists() or not list((tmp_path / "rca").iterdir())
+
+
+@pytest.mark.parametrize(("due", "why"), [
+    ("2026-02-30", "'2026-02-30', not a real date (February 2026 has 28 days); write YYYY-MM-DD"),
+    ("2028-02-30", "(February 2028 has 29 days)"),
+    ("2026-13-01", "(there is no month 13)"),
+    ("2026-04-31", "(April 2026 has 30 days)"),
+])
+def test_an_impossible_date_says_why_it_does_not_exist(handbook: Any, valid_doc: Any, due: str,
+                                                       why: str) -> None:
+    handbook.write("retros/0001-a.md", valid_doc("retro", 1, date=due))
+    result = handbook.run("lint", "--no-cache")
+    assert result.exit_code == 1, result
+    assert why in result.stdout
