@@ -28,10 +28,11 @@ run: $(VENV)/.installed-site
 	else echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
 	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT); fi
 
-## The whole test suite: ruff, mypy, pytest.
+## The whole test suite: ruff, mypy, the import contracts, pytest.
 test: setup
 	$(BIN)/ruff check improve tests tooling
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
 
 ## The fast loop while coding: unit and property tests only (no browser, mkdocs or pre-commit runs).
