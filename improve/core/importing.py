@@ -25,6 +25,7 @@ from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import parse
 from improve.core.fsutil import atomic_write, folder_lock, read_bounded
+from improve.core.paging import PAGING_FORMATS
 from improve.core.scaffold import existing_numbers, slugify
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
@@ -37,7 +38,7 @@ from improve.model.kinds import (
     heading_key,
 )
 
-FORMATS = ("adr-tools", "madr", "log4brains", "docusaurus", "markdown")
+FORMATS = ("adr-tools", "madr", "log4brains", "docusaurus", "markdown", *PAGING_FORMATS)
 MAX_SOURCE_BYTES = 1 << 20
 MAX_LINKED_FILE = 20 << 20  # as the handbook publishes them
 NOT_SOURCES = {"readme.md", "index.md", "template.md", "adr-template.md", "_sidebar.md"}
@@ -154,6 +155,8 @@ def read_source(path: Path, shown: str, fmt: str | None, kind: Kind | None,
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
         return "not UTF-8 text"
+    if fmt in PAGING_FORMATS or (fmt is None and path.suffix.lower() in (".json", ".csv")):
+        return _paged(path, shown, text, fmt, kind, config)
     fmt = fmt or detect(path.name, text)
     decision = next((k for k in config.registry.values() if k.has(SUPERSEDE_CHAIN)), None)
     if fmt != "markdown":
@@ -211,6 +214,68 @@ def read_source(path: Path, shown: str, fmt: str | None, kind: Kind | None,
     doc.body = body_text.strip("\n") + "\n"
     doc.body = f"\n# {doc.title}\n\n" + doc.body if doc.kind.has(SUPERSEDE_CHAIN) else "\n" + doc.body
     return doc
+
+
+def _paged(path: Path, shown: str, text: str, fmt: str | None, kind: Kind | None,
+           config: Config) -> Imported | str:
+    """An incident exported from a paging tool, as an RCA draft: the times, services, severity
+    and timeline it holds, and the sections a person writes."""
+    from improve.core.paging import READERS, detect_paging
+
+    fmt = fmt or detect_paging(text)
+    if fmt is None:
+        return ("not an export improve reads (PagerDuty, Opsgenie or incident.io JSON, or a CSV "
+                "of at,event); name the format with --from")
+    kind = kind or next((k for k in config.registry.values() if k.has(INCIDENT)), None)
+    if kind is None or not kind.has(INCIDENT):
+        return "an incident export imports as an incident kind (--kind rca)"
+    try:
+        incident = READERS[fmt](text)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"not a {fmt} export improve can read ({type(exc).__name__}: {exc})"[:300]
+    doc = Imported(source=path, shown=shown, format=fmt, kind=kind,
+                   title=html.unescape(incident.title), fields={}, body="")
+    doc.notes.append(Note("title", "read", incident.reference or fmt))
+    started = incident.started_at or (incident.timeline[0]["at"] if incident.timeline else None)
+    day = started[:10] if started else dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    doc.fields["date"] = day
+    doc.fields["status"] = "draft"
+    severity = incident.severity
+    if severity is None:
+        severity = "SEV3"
+        doc.notes.append(Note("severity", "to fill in", f"{incident.severity_written!r} is not a "
+                              "severity improve knows: set to SEV3" if incident.severity_written
+                              else "none in the export: set to SEV3"))
+    else:
+        doc.notes.append(Note("severity", "read", f"{incident.severity_written} -> {severity}"))
+    doc.fields["severity"] = severity
+    if incident.services:
+        doc.fields["services"] = list(dict.fromkeys(incident.services))
+    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
+        value = started if name == "started_at" else getattr(incident, name)
+        if value:
+            doc.fields[name] = value
+            doc.notes.append(Note(name, "read", value))
+        else:
+            doc.notes.append(Note(name, "to fill in", "not in the export"))
+    if incident.timeline:
+        doc.fields["timeline"] = incident.timeline
+        doc.notes.append(Note("timeline", "read", f"{len(incident.timeline)} entries"))
+    doc.fields["action_items"] = []
+    summary = (incident.summary or "").strip()
+    sections = []
+    for section in kind.sections:
+        text_ = (mdtext_escape(summary) if section is kind.sections[0] and summary else
+                 f"<!-- TODO: {section.title.lower()} -->")
+        sections.append(f"## {section.title}\n\n{text_}\n")
+    doc.body = "\n" + "\n".join(sections)
+    return doc
+
+
+def mdtext_escape(text: str) -> str:
+    from improve.core.scaffolding import markdown_text
+
+    return markdown_text(text)
 
 
 def _guess_kind(body: str, config: Config) -> Kind | None:
