@@ -119,6 +119,12 @@ class Config:
                     return status
         return None
 
+    def table(self, name: str) -> str:
+        """A config table as the repository spells it: `[tool.improve.roster]` in pyproject.toml,
+        `[roster]` in .improve.toml (messages name the one the reader will edit)."""
+        return f"[tool.improve.{name}]" if self.source is None or self.source.name == PYPROJECT \
+            else f"[{name}]"
+
     def allows_key(self, key: object) -> bool:
         return isinstance(key, str) and (key.startswith("x-") or key in self.allowed_keys)
 

@@ -437,8 +437,13 @@ def _load(result: ParsedFile) -> Any:
         what = (exc.problem or "invalid YAML").strip()
         if exc.context:
             what = f"{exc.context.strip()}, {what}"
+        hint = "fix the front matter"
+        if "mapping values are not allowed" in what:
+            # `title: Outage: checkout down`: the second `: ` starts a mapping to YAML (issue 16).
+            hint = ("a value holding `: ` must be quoted: write it as \"...\" (or put the text "
+                    "after `|` on the next lines)")
         result.problems.append(
-            Problem(line, column, "yaml-syntax", f"YAML syntax error: {what}; fix the front matter")
+            Problem(line, column, "yaml-syntax", f"YAML syntax error: {what}; {hint}")
         )
         return None
     except yaml.YAMLError as exc:

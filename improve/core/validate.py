@@ -254,9 +254,22 @@ def schema_validator(name: str) -> SchemaValidator:
     return SchemaValidator(name)
 
 
-def _field(path: tuple[Any, ...]) -> str:
+# Lists whose entries have an `id`: a finding names the entry by it (`due` of action item A2),
+# not by its place in the list (issue 16).
+_ENTRY_NOUNS = {"action_items": "action item", "impediments": "impediment"}
+
+
+def _field(path: tuple[Any, ...], instance: Any = None) -> str:
     if not path:
         return "front matter"
+    if (len(path) >= 2 and path[0] in _ENTRY_NOUNS and isinstance(path[1], int)
+            and isinstance(instance, dict) and isinstance(instance.get(path[0]), list)
+            and 0 <= path[1] < len(instance[path[0]])):
+        entry = instance[path[0]][path[1]]
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(entry_id, str) and entry_id.isprintable() and len(entry_id) <= 12:
+            rest = _field(path[2:]) if len(path) > 2 else ""
+            return (f"{rest} of " if rest else "") + f"{_ENTRY_NOUNS[path[0]]} {entry_id}"
     parts: list[str] = []
     for part in path:
         if isinstance(part, int):
@@ -302,7 +315,7 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
             if name not in present:
                 message = f"missing required field `{name}`"
                 if path:
-                    message += f" in {_field(path)}"
+                    message += f" in {_field(path, instance)}"
                 if because:
                     message += f": {because}"
                 yield SchemaError(path, "missing-field", message, at_key=True)
@@ -318,29 +331,29 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
         if "string" in expected_list and isinstance(value, bool | int | float):
             yield SchemaError(
                 path, "yaml-implicit-type",
-                f"{_field(path)} should be text, but YAML reads the unquoted value as "
+                f"{_field(path, instance)} should be text, but YAML reads the unquoted value as "
                 f"{_describe(value)}; put it in quotes",
                 value=value,
             )
             return
         words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected_list)
-        yield SchemaError(path, "invalid-type", f"{_field(path)} must be {words}, not {_describe(value)}")
+        yield SchemaError(path, "invalid-type", f"{_field(path, instance)} must be {words}, not {_describe(value)}")
         return
     if keyword == "format":
         if error.validator_value == "date":
             yield SchemaError(path, "invalid-date",
-                              f"{_field(path)} is {value!r}, not a real date{_why_not(value)}; "
+                              f"{_field(path, instance)} is {value!r}, not a real date{_why_not(value)}; "
                               "write YYYY-MM-DD")
         else:
             yield SchemaError(
                 path, "invalid-date",
-                f"{_field(path)} is {value!r}, not an ISO 8601 timestamp with a time zone; "
+                f"{_field(path, instance)} is {value!r}, not an ISO 8601 timestamp with a time zone; "
                 "write e.g. 2026-03-04T10:15:00Z or 2026-03-04T11:15:00+01:00",
             )
         return
     if keyword in ("enum", "const"):
         options = error.validator_value if keyword == "enum" else [error.validator_value]
-        message = f"{_field(path)} is {value!r}; expected one of: " + ", ".join(map(str, options))
+        message = f"{_field(path, instance)} is {value!r}; expected one of: " + ", ".join(map(str, options))
         if isinstance(value, str):
             from difflib import get_close_matches
 
@@ -359,16 +372,16 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
             hint = description[:1].lower() + description[1:].rstrip(".")
         else:
             hint = f"text matching {error.validator_value}"
-        yield SchemaError(path, "invalid-value", f"{_field(path)} is {value!r}; expected {hint}")
+        yield SchemaError(path, "invalid-value", f"{_field(path, instance)} is {value!r}; expected {hint}")
         return
     if keyword in ("minLength", "minItems"):
-        yield SchemaError(path, "invalid-value", f"{_field(path)} must not be empty"
+        yield SchemaError(path, "invalid-value", f"{_field(path, instance)} must not be empty"
                           + (f": {because}" if because else ""))
         return
     if keyword in ("minimum", "maximum"):
         bound = "at least" if keyword == "minimum" else "at most"
         yield SchemaError(path, "invalid-value",
-                          f"{_field(path)} is {value!r}; it must be {bound} {error.validator_value}")
+                          f"{_field(path, instance)} is {value!r}; it must be {bound} {error.validator_value}")
         return
     if keyword == "anyOf" and all("required" in s for s in error.validator_value):
         names = " or ".join(f"`{s['required'][0]}`" for s in error.validator_value if s.get("required"))
@@ -385,13 +398,13 @@ def _explain(error: Any, instance: Any) -> Iterator[SchemaError]:
             return
         if isinstance(value, bool | int | float) and not isinstance(value, bool):
             yield SchemaError(path, "yaml-implicit-type",
-                              f"{_field(path)} should be text, but YAML reads the unquoted value as "
+                              f"{_field(path, instance)} should be text, but YAML reads the unquoted value as "
                               f"{_describe(value)}; put it in quotes", value=value)
             return
         yield SchemaError(path, "invalid-value",
-                          f"{_field(path)} must be a document id (e.g. ADR-0003) or a list of them")
+                          f"{_field(path, instance)} must be a document id (e.g. ADR-0003) or a list of them")
         return
-    yield SchemaError(path, "invalid-value", f"{_field(path)}: {error.message}")
+    yield SchemaError(path, "invalid-value", f"{_field(path, instance)}: {error.message}")
 
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",

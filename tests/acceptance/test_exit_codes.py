@@ -311,3 +311,23 @@ def test_an_impossible_date_says_why_it_does_not_exist(handbook: Any, valid_doc:
     result = handbook.run("lint", "--no-cache")
     assert result.exit_code == 1, result
     assert why in result.stdout
+
+
+def test_a_colon_in_a_plain_value_gets_a_quote_it_hint(handbook: Any, valid_doc: Any) -> None:
+    handbook.write("rca/0001-a.md", valid_doc("rca", 1, title="Outage: checkout down"))
+    result = handbook.run("lint", "--no-cache")
+    assert result.exit_code == 1, result
+    assert "rca/0001-a.md:3:" in result.stdout
+    assert "a value holding `: ` must be quoted" in result.stdout
+
+
+@pytest.mark.parametrize(("config_file", "table"), [
+    (".improve.toml", "[vocabularies]"), ("pyproject.toml", "[tool.improve.vocabularies]")])
+def test_the_vocabulary_hint_names_the_table_as_the_config_spells_it(
+        handbook: Any, valid_doc: Any, config_file: str, table: str) -> None:
+    if config_file == "pyproject.toml":
+        (handbook.root / ".improve.toml").unlink()
+        handbook.write("pyproject.toml", '[tool.improve]\ntimezone = "UTC"\n')
+    handbook.write("rca/0001-a.md", valid_doc("rca", 1, detection="pager"))
+    result = handbook.run("lint", "--no-cache")
+    assert f"or add it under {table}" in result.stdout

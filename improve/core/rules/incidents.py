@@ -70,7 +70,7 @@ def check_vocabulary(doc: Document, ctx: Context) -> Iterable[Issue]:
             if close:
                 message += f" (did you mean {close[0]!r}?)"
             message += (f"; use one of {', '.join(allowed)} or add it under "
-                        "[tool.improve.vocabularies]")
+                        f"{ctx.config.table('vocabularies')}")
             yield Issue("unknown-vocabulary", message, path=path)
 
 

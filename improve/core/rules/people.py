@@ -27,4 +27,4 @@ def check_owners(doc: Document, ctx: Context) -> Iterable[Issue]:
     for path, name in candidates:
         if isinstance(name, str) and ctx.config.canonical_person(name) is None:
             yield Issue("unknown-owner", f"owner {name!r} is not on the roster; use a handle from "
-                        "[tool.improve.roster] or add them there", path=path)
+                        f"{ctx.config.table('roster')} or add them there", path=path)
