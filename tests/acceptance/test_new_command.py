@@ -290,3 +290,13 @@ def test_a_new_decision_starts_with_the_title_heading_madr_tools_read(handbook: 
     assert parsed.body.lstrip("\n").split("\n", 1)[0] == r"# Use C++ &lt;fast&gt; &amp; \*bold\*"
     assert [text for _line, level, text in parsed.headings() if level == 1] == [
         r"Use C++ &lt;fast&gt; &amp; \*bold\*"]
+
+
+def test_a_fresh_rca_is_one_reminder_not_seven(handbook: Any) -> None:
+    result = handbook.run("new", "rca", "Checkout down")
+    assert result.exit_code == 0, result
+    _lint, findings = handbook.lint()
+    prompts = [f for f in findings if f["rule"] == "unfilled-placeholder"]
+    assert len(prompts) == 1
+    assert re.match(r"[2-9] template prompts not filled in yet \(lines [0-9, ]+\)",
+                    prompts[0]["message"])

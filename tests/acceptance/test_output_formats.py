@@ -158,10 +158,10 @@ def test_gitlab_code_quality_report(mixed: Any) -> None:
 def test_gitlab_fingerprints_of_repeated_findings_stay_unique(handbook: Any,
                                                               valid_doc: Any) -> None:
     handbook.write("decisions/0001-a.md", valid_doc("decision", 1, body=(
-        "\n## Context\n\n<!-- TODO: x -->\n\n## Decision\n\n<!-- TODO: x -->\n\n"
+        "\n## Context\n\nSee [a](gone.md).\n\n## Decision\n\nSee [a](gone.md) again.\n\n"
         "## Consequences\n\nx\n")))
     report = json.loads(handbook.run("lint", "--format", "gitlab").stdout)
-    prompts = [i for i in report if i["check_name"] == "unfilled-placeholder"]
-    assert len(prompts) == 2
-    assert prompts[0]["description"] == prompts[1]["description"]
+    links = [i for i in report if i["check_name"] == "broken-link"]
+    assert len(links) == 2
+    assert links[0]["description"] == links[1]["description"]
     assert len({i["fingerprint"] for i in report}) == len(report)

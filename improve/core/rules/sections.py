@@ -45,11 +45,23 @@ def check_sections(doc: Document, ctx: Context) -> Iterable[Issue]:
 
 @document_check
 def check_placeholders(doc: Document, ctx: Context) -> Iterable[Issue]:
+    """One finding per document, at the first prompt, however many are left: a fresh RCA is
+    one reminder, not seven (issue 16)."""
     if "<!--" not in doc.parsed.body:  # no comment, no prompt: skip the line-by-line search
         return
-    for offset, line in enumerate(doc.parsed.body.split("\n")):
-        match = _PLACEHOLDER.search(line)
+    found: list[tuple[int, int]] = []
+    for offset, text in enumerate(doc.parsed.body.split("\n")):
+        match = _PLACEHOLDER.search(text)
         if match:
-            yield Issue("unfilled-placeholder", "template prompt not filled in yet; replace the "
-                        "`<!-- TODO ... -->` comment with the content it asks for",
-                        line=doc.parsed.body_first_line + offset, column=match.start() + 1)
+            found.append((doc.parsed.body_first_line + offset, match.start() + 1))
+    if not found:
+        return
+    line, column = found[0]
+    if len(found) == 1:
+        message = ("template prompt not filled in yet; replace the `<!-- TODO ... -->` comment "
+                   "with the content it asks for")
+    else:
+        lines = ", ".join(str(at) for at, _column in found)
+        message = (f"{len(found)} template prompts not filled in yet (lines {lines}); replace "
+                   "each `<!-- TODO ... -->` comment with the content it asks for")
+    yield Issue("unfilled-placeholder", message, line=line, column=column)
