@@ -22,7 +22,7 @@ from improve.core.repository import read_document
 from improve.core.rules import Context, RepoIssue
 from improve.model.finding import Finding
 from improve.model.ids import format_doc_id
-from improve.model.kinds import REVIEW_CYCLE
+from improve.model.kinds import INCIDENT, REVIEW_CYCLE
 
 
 @dataclass
@@ -142,6 +142,7 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
             if doc.parsed.ok:
                 runbooks.append(summarize(doc))
     issues.extend(check_runbooks_touched(runbooks, changes.touched))
+    issues.extend(_undeployed(config, current, changes, documents))
     findings = []
     for repo_issue in issues:
         doc = documents[repo_issue.file]
@@ -149,6 +150,29 @@ def since_findings(config: Config, today: dt.date, changes: ChangeSet) -> list[F
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _undeployed(config: Config, current: dict[str, DocFile], changes: ChangeSet,
+                documents: dict[str, Document]) -> list[RepoIssue]:
+    """`undeployed-reference` for the RCAs the change touched that name revisions: only then is
+    the history read (a pre-commit run of an ordinary change pays nothing)."""
+    from improve.core import dora
+    from improve.core.rules.changes import check_undeployed
+
+    touched = []
+    for path in sorted(changes.touched):
+        doc_file = current.get(path)
+        if doc_file is None or not doc_file.kind.has(INCIDENT):
+            continue
+        doc = documents.setdefault(path, read_document(config, doc_file))
+        if doc.parsed.ok and (doc.meta.get("caused_by") or doc.meta.get("fixed_by")):
+            touched.append(doc)
+    if not touched:
+        return []
+    delivery = dora.compute(config, touched)
+    if delivery.unavailable:
+        return []  # no deployments to link to: nothing to say
+    return list(check_undeployed(delivery.unresolved, {d.path: d.meta for d in touched}))
 
 
 def lint_since(config: Config, today: dt.date, since: str, paths: list[str] | None = None, *,

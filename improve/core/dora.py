@@ -238,7 +238,7 @@ def link_incidents(delivery: Delivery, rcas: Sequence[Document], first: Mapping[
 def _linked(delivery: Delivery, doc: Document, field_name: str, ref: str,
             deployment_of: Any) -> Deployment | None:
     found: Deployment | None = deployment_of(ref)
-    if found is None:
+    if found is None and re.fullmatch(r"[^\s^~:]{1,200}", ref.strip()):  # a sentence names none
         delivery.unresolved.append((doc.path, field_name, ref))
     return found
 

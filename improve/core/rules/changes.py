@@ -22,6 +22,10 @@ rule("number-collision", S.ERROR, "repository",
      "With `--since REV`: a document number this change adds is also taken in REV by another file "
      "(the two would share an id after the merge).",
      "this branch and main both added `rca/0008-*.md`")
+rule("undeployed-reference", S.WARNING, "repository",
+     "With `--since REV`: an RCA the change adds or edits names in `caused_by` or `fixed_by` a "
+     "tag, revision or pull request that no deployment contains (issue 15).",
+     "`caused_by: [v9.9.9]` when no such release was deployed")
 rule("runbook-may-be-stale", S.WARNING, "repository",
      "With `--since REV`: the change touches a path a runbook `covers`, but not the runbook.",
      "`covers: [deploy/payments/**]`, the change edits `deploy/payments/values.yaml`")
@@ -73,3 +77,17 @@ def check_runbooks_touched(runbooks: Iterable[Summary], touched: set[str]) -> It
             f"this change touches {shown}, which {name} covers, but not the runbook; check that its "
             "steps still hold and update `last_reviewed` (or change the runbook in this pull request)",
             path=("covers",), at_key=True), involves=tuple(hits))
+
+
+def check_undeployed(unresolved: Iterable[tuple[str, str, str]],
+                     meta_of: Mapping[str, Mapping[str, object]]) -> Iterable[RepoIssue]:
+    """Each `caused_by`/`fixed_by` entry that names no deployment (see improve.core.dora)."""
+    for path, field, ref in sorted(set(unresolved)):
+        value = meta_of.get(path, {}).get(field)
+        where: tuple[object, ...] = (field,)
+        if isinstance(value, list) and ref in value:
+            where = (field, value.index(ref))
+        yield RepoIssue(path, Issue(
+            "undeployed-reference", f"`{field}` names {ref!r}, which no deployment contains: "
+            "not a deployed tag, a revision a deployment shipped or a pull request merged into "
+            "one; check it (or fetch the full history and tags)", path=where))
