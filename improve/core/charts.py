@@ -278,6 +278,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _days(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
 def metric_charts(data: dict[str, Any]) -> list[Chart]:
     """The metrics page's charts, each with a table of the same numbers as the json."""
     items = data["action_items"]
@@ -351,7 +355,42 @@ def metric_charts(data: dict[str, Any]) -> list[Chart]:
         tuple((r["retro"], r["date"], *(_cell(r["scores"].get(name)) for name in dimensions))
               for r in rows),
     ))
+    charts += delivery_charts(data.get("delivery") or {})
     return charts
+
+
+def delivery_charts(delivery: dict[str, Any]) -> list[Chart]:
+    """Deployments per week, lead time and change failure rate per month (issue 15); empty
+    charts when the numbers cannot be computed (the page says why)."""
+    available = bool(delivery.get("available"))
+    weeks = delivery["deployment_frequency"]["weeks"] if available else []
+    lead = delivery["lead_time_days"]["per_month"] if available else []
+    failure = delivery["change_failure_rate"]["per_month"] if available else []
+    return [
+        Chart("deployments-per-week", "Deployments per week",
+              bar_chart("deployments-per-week", "Deployments per week", [w["week"] for w in weeks],
+                        [Series("deployments", tuple(float(w["deployments"]) for w in weeks),
+                                PALETTE[0])], stacked=True, y_label="deployments",
+                        x_label="ISO week"),
+              ("week", "deployments"), tuple((w["week"], str(w["deployments"])) for w in weeks)),
+        Chart("lead-time", "Lead time for changes (median per month)",
+              line_chart("lead-time", "Lead time for changes (median per month)",
+                         [m["month"] for m in lead],
+                         [Series("median lead time", tuple(m["median"] for m in lead),
+                                 PALETTE[2])], y_label="days", x_label="month of deployment"),
+              ("month", "commits", "median (days)", "85th percentile (days)"),
+              tuple((m["month"], str(m["commits"]), _days(m["median"]), _days(m["p85"]))
+                    for m in lead)),
+        Chart("change-failure-rate", "Change failure rate per month",
+              bar_chart("change-failure-rate", "Change failure rate per month",
+                        [m["month"] for m in failure],
+                        [Series("failed deployments", tuple(_percent(m["rate"]) for m in failure),
+                                PALETTE[3])], stacked=True, y_label="share of deployments",
+                        x_label="month", unit="%", top=100),
+              ("month", "deployments", "failed", "rate"),
+              tuple((m["month"], str(m["deployments"]), str(m["failed"]), _cell(m["rate"]))
+                    for m in failure)),
+    ]
 
 
 def _percent(rate: float | None) -> float | None:

@@ -310,6 +310,10 @@ def figures(delivery: Delivery) -> dict[str, Any]:
     weekly = len(deployments) / span_weeks if deployments else None
     failed = [d for d in deployments if d.failed_because]
     rate = len(failed) / len(deployments) if deployments else None
+    failed_per_month: dict[str, int] = {}
+    for deployment in failed:
+        month = deployment.at.strftime("%Y-%m")
+        failed_per_month[month] = failed_per_month.get(month, 0) + 1
     recovery = [(d.fixed_at - d.at).total_seconds() / 3600 for d in failed
                 if d.fixed_at is not None and d.fixed_at >= d.at]
     rework = sum(1 for d in deployments if d.hotfix or d.rollback)
@@ -344,7 +348,10 @@ def figures(delivery: Delivery) -> dict[str, Any]:
             "failed": len(failed), "rate": rounded(rate, 4),
             "band": _nearest(rate, FAILURE_RATE_POINTS),
             "failed_deployments": [{"deployment": d.name, "because": d.failed_because}
-                                   for d in failed]},
+                                   for d in failed],
+            "per_month": [{"month": m, "deployments": n, "failed": failed_per_month.get(m, 0),
+                           "rate": round(failed_per_month.get(m, 0) / n, 4)}
+                          for m, n in sorted(per_month.items())]},
         "failed_deployment_recovery_hours": {
             "definition": "from a failed deployment to the deployment that fixed it (an RCA's "
                           "fixed_by, a rollback or a hotfix), else to the incident's resolved_at",

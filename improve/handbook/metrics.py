@@ -32,6 +32,10 @@ def site_metrics(site: Site) -> tuple[dict[str, Any], list[Chart]]:
     known = {doc.parsed.text: doc.parsed for doc in site.documents if doc.parsed.text}
     data = compute(site.documents, site.config, site.today,
                    history=load_history(site.config, known=known)).to_json()
+    from improve.core import dora
+
+    data["delivery"] = dora.compute(site.config, [d for d in site.documents
+                                                  if d.parsed.ok]).to_json()
     charts = metric_charts(data)
     _CACHE.clear()  # one build at a time; the previous build's site is not kept alive
     _CACHE[id(site)] = (site, data, charts)
@@ -84,12 +88,24 @@ def render_metrics(site: Site) -> str:
         ["Impediments open / escalated / resolved",
          f"{impediments['open']} / {impediments['escalated']} / {impediments['resolved']}"],
     ]))
+    delivery_slugs = {"deployments-per-week", "lead-time", "change-failure-rate"}
     for chart in charts:
+        if chart.slug in delivery_slugs:
+            continue  # with the delivery figures below
         parts.append(f"## {md(chart.title)}\n")
         alt = md(f"{chart.title}; the table below lists the same numbers")
         parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
         parts.append(_table(site, [md(h) for h in chart.header],
                             [[md(c) for c in row] for row in chart.rows], empty="No data yet."))
+    parts += _delivery_section(site, data["delivery"])
+    if data["delivery"].get("available"):
+        for chart in (c for c in charts if c.slug in delivery_slugs):
+            parts.append(f"### {md(chart.title)}\n")
+            alt = md(f"{chart.title}; the table below lists the same numbers")
+            parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
+            parts.append(_table(site, [md(h) for h in chart.header],
+                                [[md(c) for c in row] for row in chart.rows],
+                                empty="No data yet."))
     themes = incidents["recurring_themes"]
     parts.append("## Recurring themes\n")
     parts.append(_table(site, ["Contributing factors, services and tags", "Incidents"], [
@@ -98,6 +114,29 @@ def render_metrics(site: Site) -> str:
         if row["count"] > 1
     ], empty="No theme occurs in more than one incident."))
     return "\n".join(parts)
+
+
+def _delivery_section(site: Site, delivery: dict[str, Any]) -> list[str]:
+    """The DORA figures with their bands and definitions (the charts follow in the chart list)."""
+    parts = ["## Delivery (DORA)\n"]
+    if not delivery.get("available"):
+        return [*parts, f"Cannot be computed: {md(delivery.get('why', ''))}.\n"]
+    rows = [("Lead time for changes, days: median / 85th percentile", "lead_time_days",
+             f"{_cell(delivery['lead_time_days']['median'])} / "
+             f"{_cell(delivery['lead_time_days']['p85'])}"),
+            ("Deployments per week", "deployment_frequency",
+             _cell(delivery["deployment_frequency"]["per_week"])),
+            ("Change failure rate", "change_failure_rate",
+             f"{delivery['change_failure_rate']['failed']} of {delivery['deployments']}"),
+            ("Failed deployment recovery time, hours (median)",
+             "failed_deployment_recovery_hours",
+             _cell(delivery["failed_deployment_recovery_hours"]["median"])),
+            ("Rework rate", "rework_rate", _cell(delivery["rework_rate"]["rate"]))]
+    parts.append(_table(site, ["Figure", "Value", "Band", "Definition"], [
+        [label, value, _cell(delivery[key].get("band")), md(delivery[key]["definition"])]
+        for label, key, value in rows]))
+    parts.append(f"Bands: {md(delivery['bands_source'])}.\n")
+    return parts
 
 
 def _chart_asset(slug: str) -> Any:
@@ -143,5 +182,6 @@ def render_board(site: Site) -> str:
 
 register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))
 register_section("actions.md", render_board, order=50)
-for _slug in ("incidents-per-month", "time-to-resolve", "follow-through", "open-items", "health"):
+for _slug in ("incidents-per-month", "time-to-resolve", "follow-through", "open-items", "health",
+              "deployments-per-week", "lead-time", "change-failure-rate"):
     register_asset(chart_path(_slug), _chart_asset(_slug))

@@ -156,3 +156,24 @@ def test_why_a_figure_cannot_be_computed(handbook: Any, tmp_path: Path) -> None:
 
     result = invoke("metrics", "--format", "json", cwd=shallow)
     assert json.loads(result.stdout)["delivery"]["why"].startswith("a shallow clone")
+
+
+def test_the_handbook_shows_the_numbers_and_their_charts(released: Any) -> None:
+    from sitebuild import build
+
+    released.write("mkdocs.yml", "site_name: Delivery\ntheme:\n  name: material\nplugins:\n"
+                                 "  - search\n  - improve\n")
+    released.write("docs/index.md", "# Home\n")
+    result = build(released.root, today="2026-03-02")
+    assert result.returncode == 0, result.output
+    page = result.page("metrics/")
+    text = page.select_one("article").get_text(" ", strip=True)
+    assert "Delivery (DORA)" in text
+    assert "Change failure rate 2 of 4 low" in text
+    assert "Bands: DORA Accelerate State of DevOps Report 2024" in text
+    for slug in ("deployments-per-week", "lead-time", "change-failure-rate"):
+        svg = (result.site / "assets" / "improve" / "charts" / f"{slug}.svg").read_text()
+        assert svg.startswith("<svg"), slug
+    rows = [[c.get_text(strip=True) for c in tr.find_all("td")] for tr in page.select("tr")]
+    assert ["2026-01", "4", "2", "50%"] in rows  # the change-failure-rate chart's table
+    assert ["2026-01", "5", "1", "2"] in rows  # the lead-time chart's table (days)

@@ -68,7 +68,8 @@ def test_metrics_page_tables_carry_the_json_numbers(site: Build, data: dict[str,
     assert headings(page) == ["## Key figures", "## Incidents per month by severity",
                               "## Time to resolve over time (median per month)",
                               "## Follow-through per retro", "## Open action items over time",
-                              "## Team health-check scores", "## Recurring themes"]
+                              "## Team health-check scores", "## Delivery (DORA)",
+                              "## Recurring themes"]
     key, incidents, ttr, follow, open_items, health, themes = tables(page)
     months = data["incidents"]["per_month"]
     assert incidents[1:] == [[m["month"], *(str(v) for v in m["by_severity"].values()),
