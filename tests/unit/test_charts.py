@@ -82,7 +82,10 @@ DATA = {
 def test_metric_charts_tables_carry_the_json_numbers() -> None:
     charts = {c.slug: c for c in metric_charts(DATA)}
     assert list(charts) == ["incidents-per-month", "time-to-resolve", "follow-through",
-                            "open-items", "health"]
+                            "open-items", "health", "deployments-per-week", "lead-time",
+                            "change-failure-rate"]
+    # Without delivery numbers their charts are empty (the page says why instead).
+    assert charts["deployments-per-week"].rows == ()
     assert charts["incidents-per-month"].rows == (("2026-01", "1", "1", "1", "0", "3", "2"),)
     assert charts["time-to-resolve"].rows == (("2026-01", "240"),)
     assert charts["follow-through"].rows == (
