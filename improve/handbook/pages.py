@@ -174,7 +174,7 @@ def render_actions(site: Site) -> str:
 def render_decisions(site: Site) -> str:
     rows = []
     for row in site.index.decisions:
-        rows.append([_doc_link(row.doc_id, site, row.path), md(row.title),
+        rows.append([_doc_link(row.doc_id, site, row.path), _doc_link(row.title, site, row.path),
                      status_badge(row.status) or EMPTY, fmt_date(row.date),
                      ", ".join(html_ref_link(r, site) for r in row.supersedes) or EMPTY,
                      ", ".join(html_ref_link(r, site) for r in row.superseded_by) or EMPTY])
@@ -203,7 +203,8 @@ def _escaped(row: IncidentRow) -> str:
 def render_incidents(site: Site) -> str:
     rows = []
     for row in site.index.incidents:
-        rows.append([fmt_date(row.day), _doc_link(row.doc_id, site, row.path), md(row.title),
+        rows.append([fmt_date(row.day), _doc_link(row.doc_id, site, row.path),
+                     _doc_link(row.title, site, row.path),
                      badge(row.severity, row.severity) if row.severity else EMPTY,
                      ", ".join(md(s) for s in row.services) or EMPTY,
                      fmt_minutes(row.ttd), fmt_minutes(row.ttr), _escaped(row),
@@ -230,7 +231,8 @@ def render_runbooks(site: Site) -> str:
         state = badge("stale", "stale") if row.stale else (badge("reviewed", "ok")
                                                             if row.next_review else EMPTY)
         rows.append([md(row.service) or EMPTY, _doc_link(row.doc_id, site, row.path),
-                     md(row.title), ", ".join(md(o) for o in row.owners) or EMPTY,
+                     _doc_link(row.title, site, row.path),
+                     ", ".join(md(o) for o in row.owners) or EMPTY,
                      fmt_date(row.last_reviewed), fmt_date(row.next_review), state])
     stale = len(site.index.stale_runbooks)
     return (f"Stale runbooks (past their next review on {site.today.isoformat()}): "
@@ -249,7 +251,8 @@ def render_retros(site: Site) -> str:
         follow = f"{row.done}/{row.total}" if row.total else EMPTY
         impediments = "; ".join(f"{md(i.description)} ({md(i.status)})"
                                 for i in row.open_impediments) or EMPTY
-        rows.append([fmt_date(row.date), _doc_link(row.doc_id, site, row.path), md(row.title),
+        rows.append([fmt_date(row.date), _doc_link(row.doc_id, site, row.path),
+                     _doc_link(row.title, site, row.path),
                      md(row.team) if row.team else EMPTY, follow, impediments])
     return site.blocks.add(html_table(
         ["Date", "Retro", "Title", "Team", "Follow-through (done/total)", "Open impediments"],

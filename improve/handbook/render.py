@@ -389,15 +389,18 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
 
 def action_items_table(doc: Document, site: Site) -> str:
     soon = site.index.actions.soon_days
-    with_type = doc.kind.has(INCIDENT)
+    # Columns without data are not shown (issue 14): no Type column when no item has a type,
+    # no Tracker column when no item links one.
+    with_type = doc.kind.has(INCIDENT) and any(item.type for item in doc.action_items)
+    with_link = any(item.link for item in doc.action_items)
     headers = ["Item", "Title", "Owner", "Due", "Status", *(["Type"] if with_type else []),
-               "Tracker"]
+               *(["Tracker"] if with_link else [])]
     rows = []
     for item in doc.action_items:
         rows.append([md(item.item_id), md(item.title) or EMPTY, owner_text(item.owner),
                      fmt_date(item.due), item_status(item, site.today, soon),
                      *([md(item.type) if item.type else EMPTY] if with_type else []),
-                     html_external_link(item.link, "tracker")])
+                     *([html_external_link(item.link, "tracker")] if with_link else [])])
     return html_table(headers, rows, empty="No action items.")
 
 

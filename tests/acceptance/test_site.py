@@ -235,3 +235,22 @@ def test_the_decision_log_shows_supersede_chains(example: Build) -> None:
     assert article is not None
     chains = [" ".join(li.get_text(" ", strip=True).split()) for li in article.select("li")]
     assert chains == ["ADR-0002 → ADR-0004"]
+
+
+def test_index_titles_link_to_their_documents_and_empty_columns_are_not_shown(
+        example: Build) -> None:
+    """Issue 14: an index's titles are links, and a document's action items show no column that
+    would hold only dashes."""
+    log = example.page("incidents/")
+    title = log.find("a", string="Duplicate refunds after refunds-worker retried timed-out "
+                                 "acquirer calls")
+    assert title is not None
+    assert title["href"] == "../rca/0001-duplicate-refunds-after-retries/"
+    for url in ("retros/", "runbooks/", "decisions/"):
+        links = [a for a in example.page(url).select("article table a")
+                 if not a.get_text().startswith(("RETRO-", "RB-", "ADR-"))]
+        assert links, url
+    retro = example.page("retros/0001-sprint-18/")
+    items = tables(retro)[1]
+    assert "Tracker" not in items[0]  # no item of that retro links a tracker
+    assert "Type" not in items[0]
