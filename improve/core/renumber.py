@@ -233,6 +233,11 @@ def _apply(config: Config, old_path: str, new_path: str, plan: Plan,
     replace_if_unchanged(new_full, moved_before, moved_after)
     for rel, (before, after) in sorted(plan.items()):
         replace_if_unchanged(config.root / rel, before, after)
+    if result.git:
+        # The whole change staged, not only the rename (issue 16): the new id in the moved file
+        # and every reference rewritten in a tracked file, so the commit holds all of it.
+        tracked = [rel for rel in sorted(plan) if is_tracked(config.root, rel)]
+        run_git(config.root, "add", "--", new_path, *tracked)
 
 
 # --- editing ----------------------------------------------------------------------------------

@@ -46,7 +46,11 @@ def test_renumber_moves_the_file_and_rewrites_only_the_references(repo: Repo) ->
     assert result.git
     assert result.edited == ["docs/index.md", "retros/0001-sprint-1.md", "runbooks/0001-restart.md"]
     assert not (repo.root / "rca/0002-outage.md").exists()
-    assert "RM rca/0002-outage.md -> rca/0003-outage.md" in repo.git("status", "--short")
+    # The whole change is staged (issue 16): the rename, the new id and every rewritten reference.
+    assert "R  rca/0002-outage.md -> rca/0003-outage.md" in repo.git("status", "--short")
+    assert repo.git("diff", "--name-only") == ""
+    assert repo.git("diff", "--cached", "--name-only").split() == [
+        "docs/index.md", "rca/0003-outage.md", "retros/0001-sprint-1.md", "runbooks/0001-restart.md"]
     moved = (repo.root / "rca/0003-outage.md").read_text()
     assert moved == OUTAGE.replace("id: RCA-0002\n", "id: RCA-0003\nprevious_ids: [RCA-0002]\n")
     assert (repo.root / "retros/0001-sprint-1.md").read_bytes() == before["retros/0001-sprint-1.md"].replace(
