@@ -114,7 +114,13 @@ def lint(
     handbook's build): without a cache they are checked as they are, not read again.
     `discovery`: a listing the caller started early (`improve lint` starts git before it
     imports the linter).
+
+    A named path that is the config file (pre-commit passes it when it changed) lints the whole
+    repository: a new rule severity or folder can change any document's findings.
     """
+    if paths and config.source is not None and any(
+            _names(config, path, config.source) for path in paths):
+        paths = None
     if use_cache and config.cache:
         try:
             return _lint(config, today, paths, use_cache=True, selection=selection,
@@ -215,6 +221,16 @@ def _lint(
     return LintResult(sorted(set(findings)), documents=len(files), checked=checked)
 
 
+def _names(config: Config, path: str, target: Path) -> bool:
+    """Whether `path` (as given on the command line) is the file `target`."""
+    with contextlib.suppress(OSError, ValueError):
+        for base in (Path.cwd(), config.root):
+            candidate = base / path
+            if candidate.exists() and candidate.resolve() == target.resolve():
+                return True
+    return False
+
+
 def _not_documents(config: Config, ctx: Context, strays: Sequence[str],
                    documents: Mapping[str, DocFile], selection: set[str] | None,
                    paths: Sequence[str] | None) -> list[Finding]:
@@ -234,7 +250,8 @@ def _not_documents(config: Config, ctx: Context, strays: Sequence[str],
             found.append(Finding(path, 1, 1, "not-a-document", severity, _stray_message(path)))
     for path in sorted(named - set(documents) - set(strays)):
         name = path.rpartition("/")[2]
-        if name in NOT_DOCUMENTS or (config.exclude and any(
+        if name in NOT_DOCUMENTS or name in (".improve.toml", "pyproject.toml") or (
+                config.exclude and any(
                 fnmatch.fnmatch(path, pattern) for pattern in config.exclude)):
             continue  # pre-commit passes a kind folder's README.md: nothing to say
         found.append(Finding(path, 1, 1, "not-a-document", Severity.ERROR,

@@ -294,3 +294,20 @@ def test_a_stray_markdown_file_is_a_warning_and_a_named_one_an_error(handbook: A
 def test_a_date_prefix_is_not_a_document_number(handbook: Any, valid_doc: Any) -> None:
     handbook.write("rca/2018-01-18-reddit-hug.md", valid_doc("rca", 1))
     assert handbook.run("new", "rca", "Next").stdout == "rca/0001-next.md\n"
+
+
+def test_a_changed_config_named_by_pre_commit_lints_the_whole_repository(
+        handbook: Any, valid_doc: Any) -> None:
+    """Issue 16: the generated hook passes the config when it changed; a new severity or folder
+    can change any document's findings, so the whole repository is linted."""
+    handbook.write("retros/0001-a.md", valid_doc("retro", 1))
+    handbook.write("retros/0002-b.md", valid_doc("retro", 2, team=None))  # an error elsewhere
+    only_a = handbook.run("lint", "--no-cache", "retros/0001-a.md")
+    assert only_a.exit_code == 0, only_a
+    with_config = handbook.run("lint", "--no-cache", ".improve.toml", "retros/0001-a.md")
+    assert with_config.exit_code == 1, with_config
+    assert "retros/0002-b.md:1:1: error: missing required field `team`" in with_config.stdout
+    # pyproject.toml is passed too by the hook's pattern; it is not this repository's config.
+    handbook.write("pyproject.toml", '[project]\nname = "x"\n')
+    other = handbook.run("lint", "--no-cache", "pyproject.toml", "retros/0001-a.md")
+    assert other.exit_code == 0, other

@@ -107,15 +107,18 @@ def test_a_folder_that_is_not_a_repository_is_named_or_initialised(tmp_path: Pat
 def test_hook_and_workflow_pin_the_same_release(tmp_path: Path) -> None:
     files = {p.path: p.content for p in plan(Options())}
     hook = yaml.safe_load(files[".pre-commit-config.yaml"])
+    pattern = r"^((decisions|rca|retros|runbooks)/.*\.md|\.improve\.toml|pyproject\.toml)$"
     assert hook["repos"] == [{"repo": "https://github.com/improve-handbook/improve",
-                              "rev": f"v{__version__}", "hooks": [{"id": "improve-lint"}]}]
+                              "rev": f"v{__version__}",
+                              "hooks": [{"id": "improve-lint", "files": pattern}]}]
     workflow = files[WORKFLOW_PATH]
     install = f"pip install 'improve-handbook[site]=={__version__}'"
     assert workflow.count(install) == 3
     assert "pip install improve " not in workflow
     custom = {p.path: p.content for p in plan(Options(hook_repo="/src/improve", rev="abc123"))}
     assert yaml.safe_load(custom[".pre-commit-config.yaml"])["repos"][0] == {
-        "repo": "/src/improve", "rev": "abc123", "hooks": [{"id": "improve-lint"}]}
+        "repo": "/src/improve", "rev": "abc123",
+        "hooks": [{"id": "improve-lint", "files": pattern}]}
 
 
 def test_mkdocs_yml_uses_the_plugin_offline(tmp_path: Path) -> None:

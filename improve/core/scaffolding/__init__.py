@@ -89,6 +89,12 @@ def markdown_text(text: str) -> str:
     return re.sub(r"([\\`*_\[\]#|~!])", r"\\\1", text)
 
 
+def hook_files(folders: dict[str, str]) -> str:
+    """The pre-commit `files` pattern: Markdown in the kinds' folders, and the config files."""
+    names = "|".join(re.escape(folder.strip("/")) for folder in sorted(set(folders.values())))
+    return f"'^(({names})/.*\\.md|\\.improve\\.toml|pyproject\\.toml)$'"
+
+
 def _sections(kind_name: str) -> str:
     return ", ".join(s.title for s in KINDS[kind_name].sections)
 
@@ -105,6 +111,7 @@ def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
         "site_name_yaml": json.dumps(options.site_name, ensure_ascii=False),
     }
     values |= {f"folder_{name}": options.folders.get(name, kind.folder) for name, kind in KINDS.items()}
+    values["hook_files"] = hook_files(options.folders)
     files: list[Planned] = []
     if with_config:
         files.append(Planned(CONFIG_PATH, template("improve.toml"), role="config"))
