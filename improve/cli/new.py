@@ -6,6 +6,7 @@ import click
 
 from improve.cli.main import KindName, app, resolve_kind, today_option
 from improve.model.kinds import INCIDENT
+from improve.model.vocabulary import SEVERITIES
 
 
 @click.command()
@@ -13,7 +14,7 @@ from improve.model.kinds import INCIDENT
 @click.argument("title")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
               help="Set a front-matter field (the value is read as YAML). Repeatable.")
-@click.option("--severity", type=click.Choice(["SEV1", "SEV2", "SEV3", "SEV4"]),
+@click.option("--severity", type=click.Choice(SEVERITIES),
               help="RCA severity (default SEV3).")
 @click.option("--service", "services", multiple=True, help="Affected service (RCA, runbook). Repeatable.")
 @click.option("--dry-run", is_flag=True, help="Print the document and its path; write nothing.")

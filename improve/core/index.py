@@ -16,10 +16,10 @@ from improve.core.config import Config
 from improve.core.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
 from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
+from improve.model.vocabulary import SEVERITIES
 
 DEFAULT_DUE_SOON_DAYS = 14
 DEFAULT_RECENT_DONE_DAYS = 30
-SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 OPEN_IMPEDIMENTS = ("open", "escalated")
 NO_OWNER = ""
 

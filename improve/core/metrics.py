@@ -30,8 +30,8 @@ from improve.core.history import History, ItemHistory
 from improve.core.index import minutes_between, quarter_of
 from improve.model.items import ActionItem
 from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
+from improve.model.vocabulary import SEVERITIES
 
-SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 IMPEDIMENT_STATUSES = ("open", "escalated", "resolved")
 THEME_FIELDS = ("contributing_factors", "services", "tags")

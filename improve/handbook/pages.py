@@ -45,6 +45,7 @@ from improve.handbook.render import (
     table,
 )
 from improve.handbook.site import Site
+from improve.model.vocabulary import SEVERITIES
 
 Renderer = Callable[[Site], str]
 MarkerRenderer = Callable[[Site, str], str]  # (site, the page's path) -> Markdown
@@ -216,7 +217,7 @@ def render_incidents(site: Site) -> str:
     quarter_rows = [[q.quarter, str(q.incidents), *(str(n) for _s, n in q.by_severity),
                      str(q.escaped_defects)] for q in site.index.quarters]
     parts.append(site.blocks.add(html_table(
-        ["Quarter", "Incidents", "SEV1", "SEV2", "SEV3", "SEV4", "Escaped defects"],
+        ["Quarter", "Incidents", *SEVERITIES, "Escaped defects"],
         quarter_rows, empty="No incidents.")) + "\n")
     parts.append("Time to detect and time to resolve are counted from `started_at`.\n")
     return "\n".join(parts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-OPEN_STATUSES = ("open", "in-progress")
-CLOSED_STATUSES = ("done", "dropped")
+from improve.model.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
+
+__all__ = ["CLOSED_STATUSES", "OPEN_STATUSES", "ActionItem"]
 
 
 @dataclass(frozen=True)

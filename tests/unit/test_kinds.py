@@ -70,3 +70,13 @@ def test_no_kind_name_is_compared_outside_the_registry() -> None:
                 if isinstance(literal, ast.Constant) and literal.value in names:
                     found.append(f"{path.relative_to(package)}: {ast.unparse(node)}")
     assert found == []
+
+
+def test_the_schemas_hold_the_vocabularies_of_the_model() -> None:
+    """One source for severities, action-item statuses and visibilities (issue 12)."""
+    from improve.model.vocabulary import ITEM_STATUSES, SEVERITIES, VISIBILITIES
+
+    rca = bundled_schema("rca")
+    assert tuple(rca["properties"]["severity"]["enum"]) == SEVERITIES
+    assert tuple(rca["$defs"]["action_item"]["properties"]["status"]["enum"]) == ITEM_STATUSES
+    assert tuple(rca["$defs"]["visibility"]["enum"]) == VISIBILITIES

@@ -20,6 +20,7 @@ from improve.core.summary import RepoIndex
 from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
 from improve.model.kinds import INCIDENT
+from improve.model.vocabulary import MAJOR_SEVERITIES
 
 BLAMELESS_GUIDE = "https://sre.google/sre-book/postmortem-culture/"
 
@@ -157,7 +158,7 @@ def check_retros_open(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
 
 @document_check
 def check_prevent_or_detect(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if not doc.kind.has(INCIDENT) or doc.meta.get("severity") not in ("SEV1", "SEV2"):
+    if not doc.kind.has(INCIDENT) or doc.meta.get("severity") not in MAJOR_SEVERITIES:
         return
     if doc.status not in ("in-review", "published"):
         return
