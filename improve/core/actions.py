@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from improve.core.config import Config
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
+from improve.core.gitrev import git_identity
 from improve.model.ids import item_number, parse_doc_id
 from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES, ActionItem
 
@@ -104,14 +104,7 @@ def current_user(config: Config) -> tuple[str, ...]:
     """Who `--owner me` is: git's user.name and user.email, as roster handles where known."""
     found: list[str] = []
     for key in ("user.name", "user.email"):
-        try:
-            # git keeps the bytes it was given: a name in another encoding is read, not fatal.
-            out = subprocess.run(["git", "-C", str(config.root), "config", key],
-                                 capture_output=True, encoding="utf-8", errors="replace",
-                                 check=False)
-        except OSError:
-            continue
-        value = out.stdout.strip()
+        value = git_identity(config.root, key)
         if value:
             found.append(config.canonical_person(value) or value)
     if not found:

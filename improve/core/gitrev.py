@@ -256,3 +256,15 @@ def added_dates(folder: Path) -> dict[Path, str]:
         elif field and day:
             found[(top / field).resolve()] = day  # newest first: the last seen is the first add
     return found
+
+
+def git_identity(root: Path, key: str = "user.name") -> str | None:
+    """git's `user.name` (or `user.email`) for this repository; None when unset or git is
+    missing. The one reader of who is running improve (`improve new`, `--owner me`): a name
+    saved in another encoding is read with replacements, never fatal."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "config", key], capture_output=True,
+                             encoding="utf-8", errors="replace", check=False)
+    except OSError:
+        return None
+    return out.stdout.strip() or None

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import os
 import re
-import subprocess
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from improve.core.clock import zone
 from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
+from improve.core.gitrev import git_identity
 from improve.core.scaffolding import markdown_text
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
@@ -106,14 +106,7 @@ def _has_surrogate(value: Any) -> bool:
 
 
 def git_user(root: Path) -> str | None:
-    try:
-        # A user.name saved in another encoding must not stop `improve new` (it showed exit 3).
-        out = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True,
-                             encoding="utf-8", errors="replace", check=False)
-    except OSError:
-        return None
-    name = out.stdout.strip()
-    return name or None
+    return git_identity(root, "user.name")
 
 
 def existing_numbers(folder: Path) -> set[int]:
