@@ -146,7 +146,9 @@ def test_pre_commit_blocks_an_invalid_retro_and_lets_a_valid_one_through(
         tmp_path: Path, hook_rev: str) -> None:
     book = _start(tmp_path, "--hook-repo", str(ROOT), "--rev", hook_rev)
     config = yaml.safe_load((book.root / ".pre-commit-config.yaml").read_text())
-    assert config["repos"] == [{"repo": str(ROOT), "rev": hook_rev, "hooks": [{"id": "improve-lint"}]}]
+    pattern = r"^((decisions|rca|retros|runbooks)/.*\.md|\.improve\.toml|pyproject\.toml)$"
+    assert config["repos"] == [{"repo": str(ROOT), "rev": hook_rev,
+                                "hooks": [{"id": "improve-lint", "files": pattern}]}]
     book.env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     book.run(str(BIN / "pre-commit"), "install")
     commits = book.git("rev-list", "--count", "HEAD").stdout
