@@ -244,17 +244,22 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
            use_memo: bool = False) -> Config:
     findings: list[Finding] = []
     remembered = False
+    memo: Path | None = None
+    line: str | None = None
     if raw:
         memo = _memo_file(root, raw) if use_memo else None
-        line = _memo_line(raw) if memo is not None else None
+        line = _memo_line(raw, root) if memo is not None else None
         remembered = memo is not None and line is not None and _memo_holds(memo, line)
         findings = [] if remembered else _validate(raw, source)
-        if memo is not None and line is not None and not remembered and not findings:
-            _remember(memo, line)
         if raw.get("rules"):
             findings += _unknown_rules(raw["rules"], source)
     if not remembered:
-        return _assemble(root, source, raw, findings)
+        config = _assemble(root, source, raw, findings)
+        # Remembered only once every part passed, the declared kinds' schemas included.
+        if memo is not None and line is not None and not any(
+                f.severity is Severity.ERROR for f in findings) and not _has_unknown(findings):
+            _remember(memo, line)
+        return config
     try:
         return _assemble(root, source, raw, findings, remembered=True)
     except (AttributeError, KeyError, TypeError, ValueError):  # the memo was wrong: check it
@@ -289,7 +294,8 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         for name, declaration in declared.items():
             if name not in KINDS:
                 registry[name] = declare(name, declaration, root,
-                                         _where(source, f"[kinds.{name}"), taken)
+                                         _where(source, f"[kinds.{name}"), taken,
+                                         checked=remembered)
     folders = {k: v.folder for k, v in registry.items()} | {
         k: v for k, v in raw.get("folders", {}).items() if k in KINDS}
     places = [(f"folder for {name}", folder) for name, folder in folders.items()]
@@ -461,12 +467,32 @@ def _where(source: Path | None, key: str) -> str:
     return f"{source.name}: "
 
 
-def _memo_line(raw: dict[str, Any]) -> str | None:
+def _has_unknown(findings: list[Finding]) -> bool:
+    return any(f.rule == "config-unknown-key" for f in findings)
+
+
+def _memo_line(raw: dict[str, Any], root: Path) -> str | None:
+    """What the memo holds: improve's version, the schemas, the parsed config and the bytes of
+    the schema files its declared kinds name (so an edited schema file is checked again)."""
     from improve import __version__
+    from improve.core.hashing import digest
     from improve.core.validate import instance_key, schema_fingerprint
 
     key = instance_key("config", raw)
-    return None if key is None else f"{__version__} {schema_fingerprint()} {key.hex()}\n"
+    if key is None:
+        return None
+    kinds = raw.get("kinds")
+    declared: dict[str, Any] = kinds if isinstance(kinds, dict) else {}
+    files = b""
+    for name, declaration in sorted(declared.items()):
+        schema = declaration.get("schema") if isinstance(declaration, dict) else None
+        if name not in KINDS and isinstance(schema, str):
+            try:
+                files += digest(read_bounded(root / schema, 1 << 20, follow_links=False))
+            except (OSError, ValueError):
+                files += b"?"
+    extra = digest(files).hex()[:16] if files else "-"
+    return f"{__version__} {schema_fingerprint()} {key.hex()} {extra}\n"
 
 
 def _memo_holds(memo: Path, line: str) -> bool:

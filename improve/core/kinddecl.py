@@ -28,9 +28,11 @@ MAX_SCHEMA_BYTES = 1 << 20
 
 
 def declare(name: str, raw: dict[str, Any], root: Path, where: str,
-            taken: dict[str, str]) -> Kind:
+            taken: dict[str, str], *, checked: bool = False) -> Kind:
     """The Kind of `[kinds.<name>]`. `taken`: prefixes and names already used -> by which kind
-    (filled in as kinds are declared). `where`: `file:line: ` of the declaration."""
+    (filled in as kinds are declared). `where`: `file:line: ` of the declaration. `checked`: the
+    config memo vouches for this declaration and its schema file's bytes, so the schema is not
+    checked again (a run from pre-commit stays fast)."""
     if not _NAME.match(name):
         raise ConfigError(f"{where}kinds.{name}: a kind's name is lower-case letters, digits and "
                           "dashes, starting with a letter (e.g. `experiment`, `game-day`)")
@@ -65,7 +67,7 @@ def declare(name: str, raw: dict[str, Any], root: Path, where: str,
     schema = _schema(name, prefix, people_field, has_items, references,
                      tuple(raw.get("traits", ())),
                      _read_schema(root, schema_path, f"{where}kinds.{name}.schema")
-                     if schema_path else None, f"{where}kinds.{name}.schema")
+                     if schema_path else None, f"{where}kinds.{name}.schema", checked=checked)
     schema_name = f"{name}.{digest(json.dumps(schema, sort_keys=True).encode()).hex()[:12]}"
     from improve.core.validate import declare_schema
 
@@ -116,7 +118,7 @@ def _read_schema(root: Path, path: str, where: str) -> dict[str, Any]:
 
 def _schema(name: str, prefix: str, people_field: str, has_items: bool,
             references: tuple[str, ...], traits: tuple[str, ...], own: dict[str, Any] | None,
-            where: str) -> dict[str, Any]:
+            where: str, *, checked: bool = False) -> dict[str, Any]:
     """The base every document has, the fields its traits work with (those of the built-in kind
     with the trait: `last_reviewed` for a review cycle), and the repository's own schema merged
     in; checked as a Draft 2020-12 schema."""
@@ -161,6 +163,8 @@ def _schema(name: str, prefix: str, people_field: str, has_items: bool,
         schema["$defs"] = {**common_defs(), **own_defs}
     else:
         schema["$defs"] = common_defs()
+    if checked:
+        return schema
     if not _valid_schema(schema):
         import jsonschema  # only to explain a schema that is not valid: its import costs 80 ms
 

@@ -144,6 +144,18 @@ def test_the_cache_notices_an_edited_schema_file(book: Any) -> None:
     assert [f["rule"] for f in json.loads(second.stdout)] == ["missing-field"]
 
 
+def test_the_config_memo_does_not_vouch_for_an_edited_schema_file(book: Any) -> None:
+    """The memo that spares pre-commit runs the schema check holds the schema file's bytes:
+    an invalid edit is still a config error (exit 2), not an internal error."""
+    assert book.run("lint").exit_code == 0  # makes the cache folder
+    assert book.run("lint").exit_code == 0  # remembers the config in it
+    assert (book.root / ".improve-cache" / "config.valid").is_file()
+    book.write("experiments/experiment.schema.json", '{"properties": {"status": {"type": 7}}}')
+    result = book.run("lint")
+    assert result.exit_code == 2, result
+    assert "not a valid JSON Schema at properties/status" in result.stderr
+
+
 def test_renumber_and_pr_summary(book: Any) -> None:
     book.commit("base")
     book.git("checkout", "-qb", "feature")

@@ -806,7 +806,8 @@ def test_a_committed_config_memo_does_not_spare_a_broken_config_its_check(handbo
         load_config(handbook)
     import tomllib
 
-    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")))
+    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")),
+                                    handbook)
     assert line is not None
     (handbook / ".improve-cache" / "config.valid").write_text(line, encoding="ascii")
     assert load_config(handbook).remembered  # the memo is believed when the folder is local...
@@ -834,7 +835,8 @@ def test_a_config_memo_that_lies_about_a_config_improve_cannot_use_is_checked(
     config_file.write_text(config_file.read_text(encoding="utf-8").replace(
         'alice = { names = ["Alice Schmidt"], emails = ["alice@example.org"] }', 'alice = "x"', 1),
         encoding="utf-8")
-    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")))
+    line = config_module._memo_line(tomllib.loads(config_file.read_text(encoding="utf-8")),
+                                    handbook)
     assert line is not None
     (handbook / ".improve-cache" / "config.valid").write_text(line, encoding="ascii")
     with pytest.raises(ConfigError, match="roster"):  # a config error (exit 2), not a crash
