@@ -80,3 +80,23 @@ def test_the_schemas_hold_the_vocabularies_of_the_model() -> None:
     assert tuple(rca["properties"]["severity"]["enum"]) == SEVERITIES
     assert tuple(rca["$defs"]["action_item"]["properties"]["status"]["enum"]) == ITEM_STATUSES
     assert tuple(rca["$defs"]["visibility"]["enum"]) == VISIBILITIES
+
+
+def test_every_schema_property_has_a_description_for_editor_tooltips() -> None:
+    """Issue 16: editors (VS Code's YAML extension, JetBrains) show `description` on hover."""
+    missing: list[str] = []
+
+    def walk(node: object, where: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for name, prop in node.get("properties", {}).items():
+            if isinstance(prop, dict) and "description" not in prop:
+                missing.append(f"{where}{name}")
+            walk(prop, f"{where}{name}.")
+        walk(node.get("items"), where)
+        for name, definition in node.get("$defs", {}).items():
+            walk(definition, f"$defs.{name}.")
+
+    for kind in KINDS.values():
+        walk(bundled_schema(kind.schema.removesuffix(".schema.json")), f"{kind.name}: ")
+    assert missing == []
