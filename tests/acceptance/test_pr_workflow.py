@@ -230,7 +230,8 @@ def actionlint() -> list[str]:
 
 def test_the_generated_and_our_own_workflow_pass_actionlint(tmp_path: Path, actionlint: list[str]) -> None:
     book = _start(tmp_path)
-    files = [str(book.root / ".github/workflows/improve.yml"), str(ROOT / ".github/workflows/improve.yml")]
+    files = [str(book.root / ".github/workflows/improve.yml"), str(ROOT / ".github/workflows/improve.yml"),
+             str(ROOT / ".github/workflows/release.yml")]
     done = subprocess.run([*actionlint, *files], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     broken = tmp_path / "broken.yml"

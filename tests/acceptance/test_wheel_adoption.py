@@ -53,6 +53,30 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
                           timeout=900, stdin=subprocess.DEVNULL)
 
 
+def test_python_m_build_makes_an_sdist_and_a_wheel_that_twine_accepts(tmp_path: Path) -> None:
+    """Issue 16: what a release uploads, built the standard way and checked by twine; the sdist
+    carries the licence, the schemas and the tests' fixtures need not be in it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
+    dist = tmp_path / "dist"
+    built = run([sys.executable, "-m", "build", "--outdir", str(dist), str(CHECKOUT)], tmp_path,
+                env)
+    assert built.returncode == 0, built.stderr[-3000:]
+    [sdist] = dist.glob("improve_handbook-*.tar.gz")
+    [wheel] = dist.glob("improve_handbook-*.whl")
+    checked = run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+                  tmp_path, env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == 2
+    import tarfile
+
+    names = tarfile.open(sdist).getnames()
+    assert any(n.endswith("/LICENSE") for n in names)
+    assert any(n.endswith("improve/core/schemas/rca.schema.json") for n in names)
+    metadata = zipfile.ZipFile(wheel).read(
+        next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))).decode()
+    assert "License-Expression: MIT" in metadata
+
+
 def test_the_adoption_flow_from_a_built_wheel(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT",
                                                                      "VIRTUAL_ENV"))}
