@@ -69,11 +69,13 @@ def test_python_m_build_makes_an_sdist_and_a_wheel_that_twine_accepts(tmp_path: 
     assert checked.stdout.count("PASSED") == 2
     import tarfile
 
-    names = tarfile.open(sdist).getnames()
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
     assert any(n.endswith("/LICENSE") for n in names)
     assert any(n.endswith("improve/core/schemas/rca.schema.json") for n in names)
-    metadata = zipfile.ZipFile(wheel).read(
-        next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))).decode()
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist()
+                                     if n.endswith("METADATA"))).decode()
     assert "License-Expression: MIT" in metadata
 
 
