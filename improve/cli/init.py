@@ -48,7 +48,7 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
     from improve.core.init import current_options
     from improve.core.init import init as run_init
     from improve.core.init import upgrade as run_upgrade
-    from improve.core.scaffolding import Options
+    from improve.core.scaffolding import Options, install_line
 
     if write and not upgrade:
         raise UsageProblem("--write goes with --upgrade (plain `improve init` never overwrites a file)")
@@ -62,9 +62,7 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
     if ci:
         options = replace(options, ci=ci)
     if install_spec:
-        import shlex
-
-        options = replace(options, install=f"python -m pip install --quiet {shlex.quote(install_spec)}")
+        options = replace(options, install=install_line(install_spec))
     if upgrade:
         root = directory.resolve()
         if not root.is_dir():

@@ -13,13 +13,17 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from improve import __version__
 from improve.cli.helptext import SummaryGroup
 from improve.core.errors import EXIT_INTERNAL, EXIT_USAGE, ImproveError
+
+if TYPE_CHECKING:  # types only: a command loads the config and the kinds when it runs
+    from improve.core.config import Config
+    from improve.model.kinds import Kind
 
 # name -> "module:function"; the help text lists them in this order.
 COMMANDS: dict[str, str] = {
@@ -173,7 +177,7 @@ def _set_today(ctx: click.Context, _param: click.Parameter, value: str | None) -
         app(ctx).today_option = value
 
 
-def resolve_kind(config: Any, name: str, *, with_items: bool = False) -> Any:
+def resolve_kind(config: Config, name: str, *, with_items: bool = False) -> Kind:
     """The kind a KIND argument names, among the repository's kinds (its own included); an
     unknown name is a usage error (exit 2) that lists them."""
     from improve.core.errors import UsageProblem

@@ -359,6 +359,9 @@ def metric_charts(data: dict[str, Any]) -> list[Chart]:
     return charts
 
 
+DELIVERY_CHARTS = ("deployments-per-week", "lead-time", "change-failure-rate")
+
+
 def delivery_charts(delivery: dict[str, Any]) -> list[Chart]:
     """Deployments per week, lead time and change failure rate per month (issue 15); empty
     charts when the numbers cannot be computed (the page says why)."""

@@ -109,7 +109,7 @@ class Config:
 
     def status_of(self, kind: Kind, word: str) -> str | None:
         """The kind's status a written status word means (`Accepted`, `Approved`), else None."""
-        folded = " ".join(word.casefold().split())
+        folded = status_word(word)
         if folded in kind.statuses:
             return folded
         settings = self.kinds.get(kind.name)
@@ -175,6 +175,11 @@ class Config:
     def canonical_person(self, name: str) -> str | None:
         """The roster handle for a name, email, handle or @handle; None when not on the roster."""
         return self._roster_index.get(_person_key(name))
+
+
+def status_word(word: str) -> str:
+    """A status as written, in the one spelling maps compare (`In  Review` is `in review`)."""
+    return " ".join(word.casefold().split())
 
 
 def _person_key(name: str) -> str:
@@ -256,8 +261,7 @@ def _build(root: Path, source: Path | None, raw: dict[str, Any], *,
     if not remembered:
         config = _assemble(root, source, raw, findings)
         # Remembered only once every part passed, the declared kinds' schemas included.
-        if memo is not None and line is not None and not any(
-                f.severity is Severity.ERROR for f in findings) and not _has_unknown(findings):
+        if memo is not None and line is not None and not findings:
             _remember(memo, line)
         return config
     try:
@@ -399,7 +403,7 @@ def _kind_settings(kind: Kind, raw: dict[str, Any], source: Path | None) -> Kind
             choices = ", ".join(kind.statuses) or "none: this kind has no status field"
             raise ConfigError(f"{where}kinds.{kind.name}.statuses: {word!r} maps to {status!r}, "
                               f"which is not a status of a {kind.name} ({choices})")
-        statuses.append((" ".join(word.casefold().split()), status))
+        statuses.append((status_word(word), status))
     return KindSettings(tuple(layouts), tuple(statuses))
 
 
@@ -465,10 +469,6 @@ def _where(source: Path | None, key: str) -> str:
         elif stripped.startswith((key + " ", key + "=", f'"{key}"')):
             return f"{source.name}:{number}: "
     return f"{source.name}: "
-
-
-def _has_unknown(findings: list[Finding]) -> bool:
-    return any(f.rule == "config-unknown-key" for f in findings)
 
 
 def _memo_line(raw: dict[str, Any], root: Path) -> str | None:

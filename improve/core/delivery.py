@@ -69,7 +69,7 @@ def by_owner(result: Digest, config: Config) -> list[OwnerSection]:
     return sorted(sections.values(), key=lambda s: (s.owner == NO_OWNER, s.owner.casefold()))
 
 
-def _lines(section: OwnerSection, today_text: str) -> list[str]:
+def _lines(section: OwnerSection) -> list[str]:
     lines = [f"Overdue: {i.ref} {mdtext.one_line(i.title)} (due {i.due})" for i in section.overdue]
     lines += [f"Due soon: {i.ref} {mdtext.one_line(i.title)} (due {i.due})"
               for i in section.due_soon]
@@ -99,11 +99,11 @@ def email_message(result: Digest, config: Config, sender: str, recipients: list[
              f"<p>{html.escape(_summary(result))}</p>"]
     for section in sections:
         text.append(f"{section.owner}:")
-        text += [f"  - {line}" for line in _lines(section, result.today.isoformat())]
+        text += [f"  - {line}" for line in _lines(section)]
         text.append("")
         parts.append(f"<h3>{html.escape(section.owner)}</h3><ul>")
         parts += [f"<li>{html.escape(line)}</li>" for line in
-                  _lines(section, result.today.isoformat())]
+                  _lines(section)]
         parts.append("</ul>")
     if not sections:
         text.append("Nothing overdue, nothing due soon, every runbook reviewed.")
@@ -186,7 +186,7 @@ def slack_payload(result: Digest, config: Config) -> dict[str, Any]:
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _summary(result)}]},
     ]
     for section in by_owner(result, config)[:45]:  # Slack allows 50 blocks
-        body = "\n".join(f"• {_slack_text(line)}" for line in _lines(section, ""))
+        body = "\n".join(f"• {_slack_text(line)}" for line in _lines(section))
         text = f"*{_mention(config, section.owner, 'slack')}*\n{body}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}})
     return {"text": f"Handbook digest: {_summary(result)}", "blocks": blocks}
@@ -208,7 +208,7 @@ def teams_payload(result: Digest, config: Config) -> dict[str, Any]:
                                            "name": section.owner}})
         body.append({"type": "TextBlock", "weight": "Bolder", "wrap": True, "text": mention})
         body += [{"type": "TextBlock", "wrap": True, "spacing": "None",
-                  "text": "- " + _teams_text(line)} for line in _lines(section, "")]
+                  "text": "- " + _teams_text(line)} for line in _lines(section)]
     card: dict[str, Any] = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                             "type": "AdaptiveCard", "version": "1.4", "body": body}
     if entities:
@@ -228,7 +228,7 @@ def mattermost_payload(result: Digest, config: Config) -> dict[str, Any]:
     lines = [f"#### Handbook digest for {result.today.isoformat()}", _summary(result), ""]
     for section in by_owner(result, config):
         lines.append(f"**{_mention(config, section.owner, 'mattermost')}**")
-        lines += [f"- {mdtext.text(line)}" for line in _lines(section, "")]
+        lines += [f"- {mdtext.text(line)}" for line in _lines(section)]
         lines.append("")
     return {"text": "\n".join(lines).rstrip() + "\n", "username": "improve"}
 

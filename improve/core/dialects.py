@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from improve.core.config import Config
+from improve.core.config import Config, status_word
 from improve.model.ids import file_number, format_doc_id
 from improve.model.kinds import Kind
 
@@ -42,7 +42,7 @@ def _read_status(meta: dict[str, Any], status: str, kind: Kind, config: Config) 
     if linked is None:
         return  # an unknown word: the schema says which statuses there are
     meant = config.status_of(kind, linked["word"])
-    field = dict(kind.status_links).get(" ".join(linked["word"].casefold().split()))
+    field = dict(kind.status_links).get(status_word(linked["word"]))
     if meant is None or field is None:
         return
     target = _target_id(linked["target"], kind)

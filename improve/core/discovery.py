@@ -261,12 +261,7 @@ class Discovery:
             if name in NOT_DOCUMENTS:
                 continue
             number = file_number(name)
-            if number is None:
-                if name.endswith(".md") and not name.startswith(".") and (
-                        folder_kinds[folder] if folder in folder_kinds else
-                        folder_kinds.setdefault(folder, _folder_kind(folder, prefixes))) and not (
-                        exclude and any(fnmatch.fnmatch(rel_path, p) for p in exclude)):
-                    strays.append(rel_path)
+            if number is None and (not name.endswith(".md") or name.startswith(".")):
                 continue
             try:
                 kind = folder_kinds[folder]
@@ -275,6 +270,9 @@ class Discovery:
             if kind is None:
                 continue
             if exclude and any(fnmatch.fnmatch(rel_path, pattern) for pattern in exclude):
+                continue
+            if number is None:  # Markdown improve does not read: reported, not skipped silently
+                strays.append(rel_path)
                 continue
             doc_file = DocFile(rel_path, kind, number)
             if rel_path in clean:  # tracked and unchanged: it exists

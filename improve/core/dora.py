@@ -34,6 +34,8 @@ from improve.model.kinds import INCIDENT
 DEFAULT_TAG_PATTERN = r"^v?[0-9]+\.[0-9]+\.[0-9]+$"
 DEFAULT_ENVIRONMENT = "production"
 _PR = re.compile(r"^(?:#|!|PR-?|pr-?)([0-9]+)$")
+# What can name a revision, tag or pull request: one token (`caused_by` may also hold sentences).
+_REF_TOKEN = re.compile(r"[^\s^~:]{1,200}")
 _MERGED_PR = re.compile(r"(?:Merge pull request #|\(#|See merge request [^!\s]*!|!)([0-9]+)\b")
 _LOG_LINE = re.compile(r"^(?P<at>\S+)\s+(?P<env>\S+)\s+(?P<rev>\S+)(?P<marks>(?:\s+\S+)*)\s*$")
 
@@ -208,7 +210,7 @@ def link_incidents(delivery: Delivery, rcas: Sequence[Document], first: Mapping[
 
     def deployment_of(ref: str) -> Deployment | None:
         ref = ref.strip()
-        if not re.fullmatch(r"[^\s^~:]{1,200}", ref):
+        if not _REF_TOKEN.fullmatch(ref):
             return None
         if ref in by_name:
             return by_name[ref]
@@ -238,7 +240,7 @@ def link_incidents(delivery: Delivery, rcas: Sequence[Document], first: Mapping[
 def _linked(delivery: Delivery, doc: Document, field_name: str, ref: str,
             deployment_of: Any) -> Deployment | None:
     found: Deployment | None = deployment_of(ref)
-    if found is None and re.fullmatch(r"[^\s^~:]{1,200}", ref.strip()):  # a sentence names none
+    if found is None and _REF_TOKEN.fullmatch(ref.strip()):  # a sentence names no deployment
         delivery.unresolved.append((doc.path, field_name, ref))
     return found
 
@@ -385,9 +387,8 @@ def compute(config: Config, documents: Sequence[Document]) -> Delivery:
                                         "(v1.2.3) and no deploy log lines (configure "
                                         "[deployments] in the config)", notes=notes)
     rcas = [d for d in documents if d.kind.has(INCIDENT)]
-    # Only single tokens can name a revision (`caused_by` may also hold sentences).
     refs = {ref for doc in rcas for name in ("caused_by", "fixed_by")
-            for ref in _strings(doc.meta.get(name)) if re.fullmatch(r"[^\s^~:]{1,200}", ref)}
+            for ref in _strings(doc.meta.get(name)) if _REF_TOKEN.fullmatch(ref)}
     commits, subjects = history(root, subjects=any(_PR.match(r) for r in refs))
     first = assign([d for d in deployments if d.environment == environment], commits)
     for deployment in deployments:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from improve.core.analyze import FileResult, analyze_document, analyze_file, to_finding
 from improve.core.cache import CACHE_FILE, CachedResults, DamagedCache
-from improve.core.config import Config, revalidate
+from improve.core.config import PYPROJECT, STANDALONE, Config, revalidate
 from improve.core.discovery import NOT_DOCUMENTS, Discovery, DocFile, classify
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
@@ -118,8 +118,8 @@ def lint(
     A named path that is the config file (pre-commit passes it when it changed) lints the whole
     repository: a new rule severity or folder can change any document's findings.
     """
-    if paths and config.source is not None and any(
-            _names(config, path, config.source) for path in paths):
+    if paths and config.source is not None and (
+            config.source.relative_to(config.root).as_posix() in select_paths(config, paths)):
         paths = None
     if use_cache and config.cache:
         try:
@@ -221,16 +221,6 @@ def _lint(
     return LintResult(sorted(set(findings)), documents=len(files), checked=checked)
 
 
-def _names(config: Config, path: str, target: Path) -> bool:
-    """Whether `path` (as given on the command line) is the file `target`."""
-    with contextlib.suppress(OSError, ValueError):
-        for base in (Path.cwd(), config.root):
-            candidate = base / path
-            if candidate.exists() and candidate.resolve() == target.resolve():
-                return True
-    return False
-
-
 def _not_documents(config: Config, ctx: Context, strays: Sequence[str],
                    documents: Mapping[str, DocFile], selection: set[str] | None,
                    paths: Sequence[str] | None) -> list[Finding]:
@@ -250,7 +240,7 @@ def _not_documents(config: Config, ctx: Context, strays: Sequence[str],
             found.append(Finding(path, 1, 1, "not-a-document", severity, _stray_message(path)))
     for path in sorted(named - set(documents) - set(strays)):
         name = path.rpartition("/")[2]
-        if name in NOT_DOCUMENTS or name in (".improve.toml", "pyproject.toml") or (
+        if name in NOT_DOCUMENTS or name in (STANDALONE, PYPROJECT) or (
                 config.exclude and any(
                 fnmatch.fnmatch(path, pattern) for pattern in config.exclude)):
             continue  # pre-commit passes a kind folder's README.md: nothing to say

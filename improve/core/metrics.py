@@ -29,10 +29,11 @@ from improve.core.document import Document, as_date, as_datetime
 from improve.core.history import History, ItemHistory
 from improve.core.index import minutes_between, quarter_of
 from improve.model.items import ActionItem
-from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
+from improve.model.kinds import INCIDENT, KINDS, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 from improve.model.vocabulary import SEVERITIES
 
-DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
+# The decision log's statuses, as the kinds registry declares them (one source, issue 12).
+DECISION_STATUSES = next(k.statuses for k in KINDS.values() if k.has(SUPERSEDE_CHAIN))
 IMPEDIMENT_STATUSES = ("open", "escalated", "resolved")
 THEME_FIELDS = ("contributing_factors", "services", "tags")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from improve.core.actions import order_key
-from improve.core.charts import Chart, metric_charts
+from improve.core.charts import DELIVERY_CHARTS, Chart, metric_charts
 from improve.core.history import load_history
 from improve.core.metrics import compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
@@ -88,24 +88,13 @@ def render_metrics(site: Site) -> str:
         ["Impediments open / escalated / resolved",
          f"{impediments['open']} / {impediments['escalated']} / {impediments['resolved']}"],
     ]))
-    delivery_slugs = {"deployments-per-week", "lead-time", "change-failure-rate"}
     for chart in charts:
-        if chart.slug in delivery_slugs:
-            continue  # with the delivery figures below
-        parts.append(f"## {md(chart.title)}\n")
-        alt = md(f"{chart.title}; the table below lists the same numbers")
-        parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
-        parts.append(_table(site, [md(h) for h in chart.header],
-                            [[md(c) for c in row] for row in chart.rows], empty="No data yet."))
+        if chart.slug not in DELIVERY_CHARTS:  # those go with the delivery figures below
+            parts += _chart(site, chart, "##")
     parts += _delivery_section(site, data["delivery"])
     if data["delivery"].get("available"):
-        for chart in (c for c in charts if c.slug in delivery_slugs):
-            parts.append(f"### {md(chart.title)}\n")
-            alt = md(f"{chart.title}; the table below lists the same numbers")
-            parts.append(f"![{alt}]({chart_path(chart.slug)})\n")
-            parts.append(_table(site, [md(h) for h in chart.header],
-                                [[md(c) for c in row] for row in chart.rows],
-                                empty="No data yet."))
+        for chart in (c for c in charts if c.slug in DELIVERY_CHARTS):
+            parts += _chart(site, chart, "###")
     themes = incidents["recurring_themes"]
     parts.append("## Recurring themes\n")
     parts.append(_table(site, ["Contributing factors, services and tags", "Incidents"], [
@@ -114,6 +103,14 @@ def render_metrics(site: Site) -> str:
         if row["count"] > 1
     ], empty="No theme occurs in more than one incident."))
     return "\n".join(parts)
+
+
+def _chart(site: Site, chart: Chart, heading: str) -> list[str]:
+    """A chart under its heading, then the table of its numbers (its text alternative)."""
+    alt = md(f"{chart.title}; the table below lists the same numbers")
+    return [f"{heading} {md(chart.title)}\n", f"![{alt}]({chart_path(chart.slug)})\n",
+            _table(site, [md(h) for h in chart.header],
+                   [[md(c) for c in row] for row in chart.rows], empty="No data yet.")]
 
 
 def _delivery_section(site: Site, delivery: dict[str, Any]) -> list[str]:
@@ -183,5 +180,5 @@ def render_board(site: Site) -> str:
 register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))
 register_section("actions.md", render_board, order=50)
 for _slug in ("incidents-per-month", "time-to-resolve", "follow-through", "open-items", "health",
-              "deployments-per-week", "lead-time", "change-failure-rate"):
+              *DELIVERY_CHARTS):
     register_asset(chart_path(_slug), _chart_asset(_slug))

@@ -44,6 +44,14 @@ def pinned_install() -> str:
     return f"pip install '{PACKAGE}[site]=={__version__}'"
 
 
+def install_line(spec: str) -> str:
+    """The install line CI runs when `improve init --install-spec` names where improve comes
+    from (a requirement, a VCS URL, a path or a wheel), quoted for the shell."""
+    import shlex
+
+    return f"python -m pip install --quiet {shlex.quote(spec)}"
+
+
 @dataclass(frozen=True)
 class Options:
     """What a rendering depends on; the defaults are what `improve init` writes for a new team."""
