@@ -6,6 +6,8 @@ Imported by tests/conftest.py (fixtures `handbook`, `valid_doc`) and by the rule
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 #: The pinned "today" of the foundation tests (IMPROVE_TODAY in the `handbook` fixture).
 TODAY = "2026-03-02"
 
@@ -50,3 +52,40 @@ def valid_doc(kind: str, number: int = 1, *, body: str | None = None, **fields: 
     if body is None:
         body = "".join(f"\n## {title}\n\nText.\n" for title in _SECTIONS[kind])
     return f"---\n{front}---\n{body}"
+
+
+def block(*mappings: Mapping[str, str]) -> str:
+    """A YAML block list of mappings as a field value: `action_items=block({...}, {...})`."""
+    lines = []
+    for mapping in mappings:
+        for index, (key, value) in enumerate(mapping.items()):
+            lines.append(("  - " if index == 0 else "    ") + f"{key}: {value}")
+    return "\n" + "\n".join(lines)
+
+
+# A whole retro with an open action item, as a team commits it (the pre-commit tests).
+RETRO_WITH_AN_ITEM = """---
+id: RETRO-0001
+title: Sprint 1
+date: 2026-02-20
+team: payments
+action_items:
+  - id: A1
+    title: Add an alert
+    owner: alice
+    due: 2026-04-01
+    status: open
+---
+
+## What went well
+
+Shipping.
+
+## What to improve
+
+Reviews.
+
+## Review of previous action items
+
+None.
+"""

@@ -76,6 +76,16 @@ def build(project: Path, *, today: str | None = FIXTURE_TODAY, strict: bool = Tr
     return Build(project, done.returncode, done.stdout + done.stderr)
 
 
+def build_minimal(project: Path, *, today: str, home: str = "# Home\n") -> Build:
+    """Give a test's repository the smallest handbook (Material, search, the plugin) and build
+    it strictly."""
+    (project / "mkdocs.yml").write_text("site_name: Handbook\ntheme:\n  name: material\n"
+                                        "plugins:\n  - search\n  - improve\n", encoding="utf-8")
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "docs" / "index.md").write_text(home, encoding="utf-8")
+    return build(project, today=today)
+
+
 def cell_text(cell: Tag) -> str:
     """A cell's text, badges and links separated by one space, none before punctuation."""
     return re.sub(r" ([,.;:)])", r"\1", " ".join(cell.get_text(" ", strip=True).split()))

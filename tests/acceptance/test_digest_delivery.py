@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from valid_docs import block
 
 PASSWORD = "s3cret-pa55word"
 TOKEN = "T000/B000/XXXXsecrettokenXXXX"
@@ -27,23 +28,15 @@ bob = { names = ["Bob Example"] }
 '''
 
 
-def items(*entries: dict[str, str]) -> str:
-    lines = []
-    for entry in entries:
-        for index, (key, value) in enumerate(entry.items()):
-            lines.append(("  - " if index == 0 else "    ") + f"{key}: {value}")
-    return "\n" + "\n".join(lines)
-
-
 @pytest.fixture
 def book(handbook: Any) -> Any:
     handbook.write(".improve.toml", CONFIG)
-    handbook.add("retro", 1, action_items=items(
+    handbook.add("retro", 1, action_items=block(
         {"id": "A1", "title": "'Rotate <the> keys & @channel'", "owner": "alice",
          "due": "2026-02-20", "status": "open", "opened_on": "2026-02-01"},      # overdue
         {"id": "A2", "title": "Write the rota", "owner": "bob", "due": "2026-03-09",
          "status": "open", "opened_on": "2026-02-01"}))                          # due soon
-    handbook.add("rca", 2, visibility="restricted", action_items=items(
+    handbook.add("rca", 2, visibility="restricted", action_items=block(
         {"id": "A1", "title": "Secret follow-up", "owner": "alice", "due": "2026-02-01",
          "status": "open", "opened_on": "2026-01-20"}))
     return handbook

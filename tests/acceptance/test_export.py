@@ -11,15 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def block(*mappings: dict[str, str]) -> str:
-    """A YAML block list of mappings as a field value (as tests/unit/rules/rule_cases.py)."""
-    lines = []
-    for mapping in mappings:
-        for index, (key, value) in enumerate(mapping.items()):
-            lines.append(("  - " if index == 0 else "    ") + f"{key}: {value}")
-    return "\n" + "\n".join(lines)
+from valid_docs import block
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitebuild import broken_links, build
+from sitebuild import broken_links, build_minimal
 
 from improve.core.frontmatter import parse
 from improve.core.importing import parse_written_date
@@ -123,10 +123,7 @@ def test_madr_records_import_with_people_statuses_and_links(handbook: Any) -> No
     assert [f for f in findings if f["rule"] in ("missing-section", "invalid-value",
                                                  "broken-link")] == []
 
-    handbook.write("mkdocs.yml", "site_name: Imported\ntheme:\n  name: material\nplugins:\n"
-                                 "  - search\n  - improve\n")
-    handbook.write("docs/index.md", "# Decisions\n")
-    site = build(handbook.root, today=handbook.today)
+    site = build_minimal(handbook.root, today=handbook.today, home="# Decisions\n")
     assert site.returncode == 0, site.output
     page = site.page("decisions/0002-use-cockroachdb-for-the-ledger/")
     link = page.find("a", string="the first decision")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from valid_docs import RETRO_WITH_AN_ITEM
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -22,31 +23,7 @@ TODAY = "2026-03-02"
 
 pytestmark = pytest.mark.slow
 
-GOOD = """---
-id: RETRO-0001
-title: Sprint 1
-date: 2026-02-20
-team: payments
-action_items:
-  - id: A1
-    title: Add an alert
-    owner: alice
-    due: 2026-04-01
-    status: open
----
-
-## What went well
-
-Shipping.
-
-## What to improve
-
-Reviews.
-
-## Review of previous action items
-
-None.
-"""
+GOOD = RETRO_WITH_AN_ITEM
 BROKEN = GOOD.replace("due: 2026-04-01", "due: 2026-02-30").replace("team: payments\n", "")
 
 

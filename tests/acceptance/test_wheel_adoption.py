@@ -15,37 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from valid_docs import RETRO_WITH_AN_ITEM
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 
 pytestmark = pytest.mark.slow
 
-RETRO = """---
-id: RETRO-0001
-title: Sprint 1
-date: 2026-02-20
-team: payments
-action_items:
-  - id: A1
-    title: Add an alert
-    owner: alice
-    due: 2026-04-01
-    status: open
----
-
-## What went well
-
-Shipping.
-
-## What to improve
-
-Reviews.
-
-## Review of previous action items
-
-None.
-"""
+RETRO = RETRO_WITH_AN_ITEM
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

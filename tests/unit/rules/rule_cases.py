@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from valid_docs import TODAY, valid_doc
+from valid_docs import TODAY, block, valid_doc
 
 Where = tuple[str, int, int]
 
@@ -68,15 +68,6 @@ class RuleCase:
 
 def doc(kind: str, number: int = 1, *, body: str | None = None, **fields: str | None) -> str:
     return valid_doc(kind, number, body=body, **fields)
-
-
-def block(*mappings: Mapping[str, str]) -> str:
-    """A YAML block list of mappings as a field value: `action_items=block({...}, {...})`."""
-    lines = []
-    for mapping in mappings:
-        for index, (key, value) in enumerate(mapping.items()):
-            lines.append(("  - " if index == 0 else "    ") + f"{key}: {value}")
-    return "\n" + "\n".join(lines)
 
 
 def item(n: int, **fields: str) -> dict[str, str]:
