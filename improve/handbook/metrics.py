@@ -15,7 +15,7 @@ from improve.core.charts import DELIVERY_CHARTS, Chart, metric_charts
 from improve.core.history import load_history
 from improve.core.metrics import compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
-from improve.handbook.render import EMPTY, fmt_date, html_link, html_table, md, owner_text
+from improve.handbook.render import EMPTY, badge, fmt_date, html_link, html_table, md, owner_text
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
 
@@ -149,32 +149,41 @@ def _chart_asset(slug: str) -> Any:
 
 
 def _card(item: ActionItem, site: Site) -> str:
+    """One item as a card: its reference and title linked, owner, due date or done date, and
+    whether it is overdue (said in words, not only by colour)."""
+    overdue = item.is_overdue(site.today)
     if item.status == "done":
-        due = f"done {fmt_date(item.done_on)}" if item.done_on else "done"
+        when = f"done {fmt_date(item.done_on)}" if item.done_on else "done"
     else:
-        due = f"due {fmt_date(item.due)}" if item.due else "no due date"
-    overdue = " <strong>overdue</strong>" if item.is_overdue(site.today) else ""
-    return (f"{html_link(md(item.ref), site.url(item.path))} {md(item.title) or EMPTY} "
-            f"({owner_text(item.owner)}, {due}){overdue}")
+        when = f"due {fmt_date(item.due)}" if item.due else "no due date"
+    state = " " + badge("overdue", "overdue") if overdue else ""
+    css = "improve-card improve-card--overdue" if overdue else "improve-card"
+    return (f'<li class="{css}">'
+            f'{html_link(f"<span class=improve-id>{md(item.ref)}</span>", site.url(item.path))}'
+            f'<span class="improve-card__title">{md(item.title) or EMPTY}</span>'
+            f'<span class="improve-card__meta"><span>{owner_text(item.owner)}</span>'
+            f"<span>{when}</span>{state}</span></li>")
 
 
 def render_board(site: Site) -> str:
-    """Open, in progress and recently done items side by side, most urgent first."""
+    """Open, in progress and recently done items as columns of cards, most urgent first."""
     actions = site.index.actions
     columns = [
-        sorted((i for i in actions.items if i.status == "open"),
-               key=lambda i: order_key(i, site.today)),
-        sorted((i for i in actions.items if i.status == "in-progress"),
-               key=lambda i: order_key(i, site.today)),
-        list(actions.recently_done),
+        ("Open", sorted((i for i in actions.items if i.status == "open"),
+                        key=lambda i: order_key(i, site.today))),
+        ("In progress", sorted((i for i in actions.items if i.status == "in-progress"),
+                               key=lambda i: order_key(i, site.today))),
+        (f"Done in the last {actions.recent_days} days", list(actions.recently_done)),
     ]
-    depth = max((len(c) for c in columns), default=0)
-    rows = [[_card(column[n], site) if n < len(column) else "&#160;" for column in columns]
-            for n in range(depth)]
-    return ("## Board\n\n"
-            f"Open, in progress, and done in the last {actions.recent_days} days.\n\n"
-            + _table(site, [f"Open ({len(columns[0])})", f"In progress ({len(columns[1])})",
-                            f"Done ({len(columns[2])})"], rows, empty="No action items."))
+    if not any(items for _name, items in columns):
+        return "## Board\n\nNo action items.\n"
+    html = ['<div class="improve-board">']
+    for name, items in columns:
+        cards = "".join(_card(i, site) for i in items) or '<li class="improve-card">None.</li>'
+        html.append(f'<section class="improve-board__column"><h3>{md(name)} ({len(items)})</h3>'
+                    f"<ul>{cards}</ul></section>")
+    html.append("</div>")
+    return "## Board\n\n" + site.blocks.add("".join(html)) + "\n"
 
 
 register(GeneratedPage("metrics.md", "Metrics", render_metrics, nav_order=70))

@@ -39,6 +39,7 @@ from improve.handbook.render import (
     link,
     md,
     md_list,
+    nowrap_list,
     owner_text,
     ref_link,
     status_badge,
@@ -61,10 +62,14 @@ class GeneratedPage:
     nav_order: int | None = None  # position in the navigation; None keeps it out of the nav
     nav_title: str | None = None
     kind: str | None = None  # the document kind this page indexes, if any
+    wide: bool = False  # an index page: its tables get the width the table of contents took
 
     def source(self, site: Site) -> str:
         """The page's Markdown with its front matter and every registered section."""
-        front = yaml.safe_dump({"title": self.title}, allow_unicode=True, sort_keys=True)
+        meta: dict[str, object] = {"title": self.title}
+        if self.wide:
+            meta["hide"] = ["toc"]
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True)
         parts = [f"# {md(self.title)}\n", self.render(site)]
         for _order, _name, section in sorted(SECTIONS.get(self.path, []),
                                              key=lambda s: (s[0], s[1])):
@@ -134,6 +139,11 @@ def _doc_link(text: object, site: Site, doc_path: str) -> str:
     return html_link(md(text), site.url(doc_path))
 
 
+def _id_link(ref: object, site: Site, doc_path: str) -> str:
+    """A document's id (or an item's reference), linked, on one line."""
+    return html_link(f'<span class="improve-id">{md(ref)}</span>', site.url(doc_path))
+
+
 def render_actions(site: Site) -> str:
     actions = site.index.actions
     today = site.today
@@ -142,30 +152,32 @@ def render_actions(site: Site) -> str:
         f"Open: **{len(open_items)}**, overdue: **{len(actions.overdue)}**, due within "
         f"{actions.soon_days} days: **{len(actions.due_soon)}** (as of {today.isoformat()}).",
         "",
-        "## Open items by owner",
+        "## Open items",
+        "",
+        "By owner, most urgent first; sort by any column, or filter by owner or status.",
         "",
     ]
-    if not actions.by_owner:
-        lines.append("No open action items.\n")
+    rows = []
     for group in actions.by_owner:
-        lines.append(f"### {md(group.owner) if group.owner != NO_OWNER else 'No owner'}\n")
-        rows = []
         for item in group.items:
             doc = site.by_path[item.path]
-            rows.append([_doc_link(item.ref, site, doc.path), md(item.title) or EMPTY,
+            rows.append([_id_link(item.ref, site, doc.path), md(item.title) or EMPTY,
+                         md(group.owner) if group.owner != NO_OWNER else "No owner",
                          fmt_date(item.due), item_status(item, today, actions.soon_days),
                          _doc_link(doc.title, site, doc.path)])
-        lines.append(site.blocks.add(html_table(["Item", "Title", "Due", "Status", "Source"],
-                                                rows)) + "\n")
+    lines.append(site.blocks.add(html_table(["Item", "Title", "Owner", "Due", "Status", "Source"],
+                                            rows, empty="No open action items.",
+                                            sortable=True, filters=(2, 4))) + "\n")
     lines += ["## Recently done", ""]
     rows = []
     for item in actions.recently_done:
-        rows.append([_doc_link(item.ref, site, item.path), md(item.title) or EMPTY,
+        rows.append([_id_link(item.ref, site, item.path), md(item.title) or EMPTY,
                      owner_text(item.owner), fmt_date(item.done_on),
                      _doc_link(site.by_path[item.path].title, site, item.path)])
     lines.append(site.blocks.add(html_table(
         ["Item", "Title", "Owner", "Done on", "Source"], rows,
-        empty=f"Nothing done in the last {actions.recent_days} days.")) + "\n")
+        empty=f"Nothing done in the last {actions.recent_days} days.", sortable=True,
+        filters=(2,))) + "\n")
     return "\n".join(lines)
 
 
@@ -175,13 +187,13 @@ def render_actions(site: Site) -> str:
 def render_decisions(site: Site) -> str:
     rows = []
     for row in site.index.decisions:
-        rows.append([_doc_link(row.doc_id, site, row.path), _doc_link(row.title, site, row.path),
+        rows.append([_id_link(row.doc_id, site, row.path), _doc_link(row.title, site, row.path),
                      status_badge(row.status) or EMPTY, fmt_date(row.date),
                      ", ".join(html_ref_link(r, site) for r in row.supersedes) or EMPTY,
                      ", ".join(html_ref_link(r, site) for r in row.superseded_by) or EMPTY])
     parts = [site.blocks.add(html_table(
         ["Decision", "Title", "Status", "Date", "Supersedes", "Superseded by"], rows,
-        empty="No decision records yet.")) + "\n"]
+        empty="No decision records yet.", sortable=True, filters=(2,))) + "\n"]
     parts.append("## Supersede chains\n")
     if site.index.chains:
         for chain in site.index.chains:
@@ -204,15 +216,16 @@ def _escaped(row: IncidentRow) -> str:
 def render_incidents(site: Site) -> str:
     rows = []
     for row in site.index.incidents:
-        rows.append([fmt_date(row.day), _doc_link(row.doc_id, site, row.path),
+        rows.append([fmt_date(row.day), _id_link(row.doc_id, site, row.path),
                      _doc_link(row.title, site, row.path),
                      badge(row.severity, row.severity) if row.severity else EMPTY,
-                     ", ".join(md(s) for s in row.services) or EMPTY,
+                     nowrap_list(row.services),
                      fmt_minutes(row.ttd), fmt_minutes(row.ttr), _escaped(row),
                      status_badge(row.status) or EMPTY])
     parts = [site.blocks.add(html_table(
         ["Date", "Incident", "Title", "Severity", "Services", "Time to detect", "Time to resolve",
-         "Escaped defect", "Status"], rows, empty="No incident reviews yet.")) + "\n",
+         "Escaped defect", "Status"], rows, empty="No incident reviews yet.", sortable=True,
+        filters=(3, 4, 8))) + "\n",
         "## Totals per quarter\n"]
     quarter_rows = [[q.quarter, str(q.incidents), *(str(n) for _s, n in q.by_severity),
                      str(q.escaped_defects)] for q in site.index.quarters]
@@ -231,16 +244,16 @@ def render_runbooks(site: Site) -> str:
     for row in site.index.runbooks:
         state = badge("stale", "stale") if row.stale else (badge("reviewed", "ok")
                                                             if row.next_review else EMPTY)
-        rows.append([md(row.service) or EMPTY, _doc_link(row.doc_id, site, row.path),
+        rows.append([md(row.service) or EMPTY, _id_link(row.doc_id, site, row.path),
                      _doc_link(row.title, site, row.path),
-                     ", ".join(md(o) for o in row.owners) or EMPTY,
+                     nowrap_list(row.owners),
                      fmt_date(row.last_reviewed), fmt_date(row.next_review), state])
     stale = len(site.index.stale_runbooks)
     return (f"Stale runbooks (past their next review on {site.today.isoformat()}): "
             f"**{stale}**.\n\n"
             + site.blocks.add(html_table(
                 ["Service", "Runbook", "Title", "Owners", "Last review", "Next review", "State"],
-                rows, empty="No runbooks yet.")) + "\n")
+                rows, empty="No runbooks yet.", sortable=True, filters=(0, 3, 6))) + "\n")
 
 
 # --- retros -----------------------------------------------------------------------------------
@@ -252,12 +265,12 @@ def render_retros(site: Site) -> str:
         follow = f"{row.done}/{row.total}" if row.total else EMPTY
         impediments = "; ".join(f"{md(i.description)} ({md(i.status)})"
                                 for i in row.open_impediments) or EMPTY
-        rows.append([fmt_date(row.date), _doc_link(row.doc_id, site, row.path),
+        rows.append([fmt_date(row.date), _id_link(row.doc_id, site, row.path),
                      _doc_link(row.title, site, row.path),
                      md(row.team) if row.team else EMPTY, follow, impediments])
     return site.blocks.add(html_table(
         ["Date", "Retro", "Title", "Team", "Follow-through (done/total)", "Open impediments"],
-        rows, empty="No retrospectives yet.")) + "\n"
+        rows, empty="No retrospectives yet.", sortable=True, filters=(3,))) + "\n"
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -317,13 +330,13 @@ def render_home(site: Site) -> str:
 
 
 DEFAULT_PAGES = (
-    GeneratedPage("actions.md", "Action items", render_actions, nav_order=10),
-    GeneratedPage("retros.md", "Retrospectives", render_retros, nav_order=20, kind="retro"),
-    GeneratedPage("incidents.md", "Incident log", render_incidents, nav_order=30, kind="rca"),
+    GeneratedPage("actions.md", "Action items", render_actions, nav_order=10, wide=True),
+    GeneratedPage("retros.md", "Retrospectives", render_retros, nav_order=20, kind="retro", wide=True),
+    GeneratedPage("incidents.md", "Incident log", render_incidents, nav_order=30, kind="rca", wide=True),
     GeneratedPage("runbooks.md", "Runbook catalog", render_runbooks, nav_order=40,
-                  kind="runbook"),
+                  kind="runbook", wide=True),
     GeneratedPage("decisions.md", "Decision log", render_decisions, nav_order=50,
-                  kind="decision"),
+                  kind="decision", wide=True),
     GeneratedPage("tags.md", "Tags", render_tags, nav_order=90),
 )
 HOME_PAGE = GeneratedPage("index.md", "Handbook", render_home, nav_order=0)
@@ -348,7 +361,7 @@ def catalog_pages(site: Site) -> list[GeneratedPage]:
             path = f"catalog-{kind.name}.md"
         taken.add(path)
         pages.append(GeneratedPage(path, kind.plural, _catalog_renderer(kind.name),
-                                   nav_order=60 + order, kind=kind.name))
+                                   nav_order=60 + order, kind=kind.name, wide=True))
     return pages
 
 
@@ -363,13 +376,13 @@ def _catalog_renderer(kind_name: str) -> Renderer:
             headers.append("Open items")
         rows = []
         for doc in docs:
-            row = [_doc_link(doc.id or doc.path, site, doc.path), _doc_link(doc.title, site, doc.path),
+            row = [_id_link(doc.id or doc.path, site, doc.path), _doc_link(doc.title, site, doc.path),
                    *(md_list(doc.meta.get(column)) for column in columns)]
             if kind.has_action_items:
                 row.append(str(sum(1 for item in doc.action_items if item.is_open)))
             rows.append(row)
-        return site.blocks.add(html_table(headers, rows,
-                                          empty=f"No {kind.plural.lower()} yet.")) + "\n"
+        return site.blocks.add(html_table(headers, rows, empty=f"No {kind.plural.lower()} yet.",
+                                          sortable=True)) + "\n"
 
     return render
 

@@ -7,14 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import posixpath
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -22,29 +19,23 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
-from mkdocs.utils import get_relative_url
 
 from improve.core import clock
 from improve.core.config import Config, load_config
 from improve.core.document import Document
 from improve.core.errors import ImproveError
 from improve.core.lint import LintResult, lint
-from improve.core.renumber import redirects
 from improve.core.report import one_line
 from improve.core.repository import Repository
 from improve.handbook.config import ImproveConfig
-from improve.handbook.pages import (
-    ASSETS,
-    HOME_PAGE,
-    MARKERS,
-    PAGES,
-    GeneratedPage,
-    catalog_pages,
-    load_pages,
-    marker,
-    pages_in_nav,
+from improve.handbook.generate import (
+    CSS_URI,
+    JS_URI,
+    SiteFile,
+    handbook_files,
+    replace_markers,
 )
-from improve.handbook.render import header, html_text, redirect_page, texts
+from improve.handbook.pages import GeneratedPage, load_pages, pages_in_nav
 from improve.handbook.safeids import SafeIds, is_safe_slugify, safe_slugify
 from improve.handbook.sanitize import plain_text, sanitize
 from improve.handbook.site import HtmlBlocks, Site, load_site
@@ -64,9 +55,7 @@ class _OneLine(logging.Filter):
 
 log.logger.addFilter(_OneLine())
 
-CSS_URI = "assets/improve/handbook.css"
 _NEEDED_EXTENSIONS = ("admonition", "pymdownx.details")
-_H1 = re.compile(r"^#[ \t]+\S")
 _WITHHELD = {
     "restricted": "{n} restricted document{s} (visibility: restricted) left out of the site, "
                   "its indexes and its search",
@@ -130,6 +119,8 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                     options["slugify"] = safe_slugify(options.get("slugify"))
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        if JS_URI not in [str(j) for j in config.extra_javascript]:
+            config.extra_javascript.append(JS_URI)
         if config.theme.name == "material":
             # Our partials (the repository link without the hosting API call) come right after
             # the user's own overrides.
@@ -162,86 +153,60 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._records = {}
         docs_dir = Path(config.docs_dir).resolve()
         for doc in site.documents:
-            abs_path = improve.root / doc.path
-            src_uri = _site_path(abs_path, docs_dir, doc.path)
-            site.src_uris[doc.path] = src_uri
-        for doc in site.documents:
-            self._add_record(files, config, doc, site, docs_dir)
-        # Images and other files published documents link to go with them, where the links
-        # expect them (a document keeps its repository path as its page path).
-        for target in site.linked_files():
-            src_uri = _site_path(improve.root / target, docs_dir, target)
-            if files.get_file_from_path(src_uri) is None:
-                files.append(File(src_uri, src_dir=str(improve.root) if src_uri == target
+            site.src_uris[doc.path] = _site_path(improve.root / doc.path, docs_dir, doc.path)
+        documents_at = set(site.src_uris.values())
+        # The one list of what the handbook adds (improve.handbook.generate); this adapter only
+        # hands it to MkDocs.
+        made = handbook_files(site, existing={f.src_uri for f in files
+                                              if f.src_uri not in documents_at})
+        self._catalogs = made.catalogs
+        for warning in made.warnings:
+            log.warning(warning)
+        for path in made.kept:
+            log.info(f"docs/{path} exists: keeping it instead of the generated page")
+        redirects = 0
+        for item in made.files:
+            existing = files.get_file_from_path(item.path)
+            if existing is not None:
+                files.remove(existing)
+            if item.document is not None:
+                self._add_record(files, config, item, docs_dir)
+            elif item.source is not None:
+                # An image or file a published document links to, where the link expects it.
+                files.append(File(item.path, src_dir=str(improve.root)
+                                  if item.path == _repo_path(item.source, improve.root)
                                   else str(docs_dir), dest_dir=config.site_dir,
                                   use_directory_urls=config.use_directory_urls))
-        # Old addresses of renumbered documents (`improve renumber`) redirect to the new ones:
-        # one implementation, as generated files (the build, `serve` and every generator see
-        # them; a second writer after the build used to overwrite them).
-        # Catalog pages of the kinds the repository declares: per build, not global.
-        self._catalogs = catalog_pages(site)
-        for page in [*PAGES.values(), *self._catalogs, HOME_PAGE]:
-            self._add_generated(files, config, page, site)
-        self._add_redirects(files, config, site)
-        for path, render in sorted(ASSETS.items()):
-            files.append(File.generated(config, path, content=render(site)))
-        css = (resources.files("improve.handbook") / "assets" / "handbook.css").read_bytes()
-        files.append(File.generated(config, CSS_URI, content=css))
+            else:
+                page = item.page
+                inclusion = (InclusionLevel.UNDEFINED if page is not None and
+                             page.nav_order is not None else InclusionLevel.NOT_IN_NAV)
+                files.append(File.generated(config, item.path, content=item.content or "",
+                                            inclusion=inclusion))
+                redirects += item.path.endswith(".html") and page is None
+        if redirects:
+            log.info(f"{redirects} redirect page(s) for renumbered documents")
         for reason, count in sorted(site.withheld.items()):
             log.info(_WITHHELD[reason].format(n=count, s="" if count == 1 else "s",
                                               verb="is" if count == 1 else "are"))
         log.info(f"published {len(site.documents)} documents as of {self._today.isoformat()}")
         return files
 
-    def _add_redirects(self, files: Files, config: MkDocsConfig, site: Site) -> None:
-        """A page at the old address of every renumbered document (`previous_ids`)."""
-        added = 0
-        for old_path, new_path in redirects(site.documents).items():
-            target = files.get_file_from_path(site.src_uris[new_path])
-            if target is None:
-                continue
-            old_src = posixpath.join(posixpath.dirname(target.src_uri),
-                                     posixpath.basename(old_path))
-            if files.get_file_from_path(old_src) is not None:
-                continue
-            old = File(old_src, src_dir=None, dest_dir=config.site_dir,
-                       use_directory_urls=config.use_directory_urls)
-            if files.get_file_from_path(old.dest_uri) is not None:
-                continue
-            url = get_relative_url(target.url, old.url)
-            title = site.by_path[new_path].title
-            files.append(File.generated(config, old.dest_uri, content=redirect_page(url, title)))
-            added += 1
-        if added:
-            log.info(f"{added} redirect page(s) for renumbered documents")
-
-    def _add_record(self, files: Files, config: MkDocsConfig, doc: Document, site: Site,
+    def _add_record(self, files: Files, config: MkDocsConfig, item: SiteFile,
                     docs_dir: Path) -> None:
-        src_uri = site.src_uris[doc.path]
-        existing = files.get_file_from_path(src_uri)
-        if existing is not None:
-            files.remove(existing)
-        abs_path = site.config.root / doc.path
-        file = File.generated(config, src_uri, abs_src_path=str(abs_path),
+        doc = item.document
+        assert doc is not None
+        assert self._improve is not None
+        abs_path = self._improve.root / doc.path
+        file = File.generated(config, item.path, abs_src_path=str(abs_path),
                               inclusion=InclusionLevel.NOT_IN_NAV)
         # MkDocs reads the page from here, not from disk: our own parse of the front matter,
         # reduced to what the theme may show, so hostile YAML is never read twice.
-        file.content_string = record_source(doc)
+        file.content_string = str(item.content)
         # "Edit this page" opens the record's own file: MkDocs' edit_uri is relative to docs/.
         file.edit_uri = quote(Path(os.path.relpath(abs_path, docs_dir)).as_posix(), safe="/")
         files.append(file)
-        self._records[src_uri] = doc
-
-    def _add_generated(self, files: Files, config: MkDocsConfig, page: GeneratedPage,
-                       site: Site) -> None:
-        if files.get_file_from_path(page.path) is not None:
-            if page is not HOME_PAGE:
-                log.info(f"docs/{page.path} exists: keeping it instead of the generated page")
-            return
-        inclusion = (InclusionLevel.UNDEFINED if page.nav_order is not None
-                     else InclusionLevel.NOT_IN_NAV)
-        files.append(File.generated(config, page.path, content=page.source(site),
-                                    inclusion=inclusion))
+        self._records[item.path] = doc
 
     def _lint(self, improve: Config, today: dt.date,
               documents: list[Document]) -> LintResult | None:
@@ -311,18 +276,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         site = self._site
         if not self.config.enabled or site is None:
             return markdown
-        doc = self._records.get(page.file.src_uri)
-        if doc is not None:
-            try:
-                markdown = insert_header(markdown, header(doc, site))
-            except Exception as exc:  # a strange value must not stop the build
-                log.warning(f"{doc.path}:1:1: the page header could not be rendered "
-                            f"({type(exc).__name__}: {exc}); the body is published without it")
-        for name, render in sorted(MARKERS.items()):
-            token = marker(name)
-            if token in markdown:
-                markdown = markdown.replace(token, render(site, page.file.src_uri))
-        return markdown
+        return replace_markers(markdown, site, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
@@ -378,28 +332,8 @@ def _site_path(abs_path: Path, docs_dir: Path, repo_path: str) -> str:
         return repo_path
 
 
-def record_source(doc: Document) -> str:
-    """What MkDocs reads for a document: a minimal, escaped front matter and the body."""
-    front: dict[str, Any] = {"title": html_text(doc.title)}
-    tags = [html_text(t) for t in texts(doc.meta.get("tags"))]
-    if tags:
-        front["tags"] = tags
-    # libyaml's emitter: the pure-Python one took a second for a 1,000-document handbook.
-    dumped = yaml.dump(front, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=True,
-                       width=1 << 16)
-    return f"---\n{dumped}---\n\n{doc.parsed.body}"
-
-
-def insert_header(markdown: str, head: str) -> str:
-    """Put the header after the body's first-line H1 (if any), else at the top."""
-    lines = markdown.split("\n")
-    for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        if _H1.match(line):
-            return "\n".join([*lines[: index + 1], "", head, *lines[index + 1 :]])
-        break
-    return head + "\n" + markdown
+def _repo_path(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def _pages(items: list[Any]) -> list[Page]:

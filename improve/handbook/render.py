@@ -109,27 +109,57 @@ def html_external_link(url: object, text: str = "link") -> str:
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "",
-               labels: bool = False) -> str:
+               labels: bool = False, sortable: bool = False,
+               filters: Sequence[int] = ()) -> str:
     """An HTML table as the theme styles Markdown's (no class); headers and cells must already
     be escaped HTML, an empty cell shows a dash. With no rows, `empty` (a sentence, escaped
     here) as a paragraph, or nothing. With `labels`, the first cell of each row is a bold label.
+    A `sortable` table gets sort buttons and a filter bar from the handbook's script
+    (`assets/tables.js`), with a list for each column of `filters`; without the script it is
+    complete as it is. Every cell carries its column's name, which a phone shows beside it.
 
     No white space between the tags, and a space ending every cell instead: the search index
     still sees the cells' words apart, and Material's search parser (which calls back for every
     text between two tags) reads a large handbook's tables in half the time. Browsers do not
     show a cell's trailing space."""
+    names = [html.escape(html.unescape(_TAG.sub("", h)), quote=True) for h in headers]
     body = []
     for row in rows:
         if len(row) != len(headers):
             raise ValueError(f"row has {len(row)} cells for {len(headers)} columns")
-        cells = "".join(f"<td>{c if c.strip() else EMPTY} </td>" for c in row)
+        cells = "".join(_cell(name, c) for name, c in zip(names, row, strict=True))
         if labels:  # a class rather than <strong>: one element less per row to parse
-            cells = '<td class="improve-label">' + cells[4:]
+            cells = '<td class="improve-label"' + cells[len('<td'):].removeprefix(
+                ' class="improve-nowrap"')
         body.append(f"<tr>{cells}</tr>")
     if not body:
         return f"<p>{html_text(empty)}</p>" if empty else ""
     head = "".join(f"<th>{h} </th>" for h in headers)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    marks = " data-improve-table"
+    if sortable:
+        marks += " data-improve-sort"
+        if filters:
+            marks += f' data-improve-filters="{",".join(str(int(i)) for i in filters)}"'
+    return (f"<table{marks}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+            "</table>")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _cell(name: str, content: str) -> str:
+    """A cell with its column's name; one word (a date, an id, a service) never wraps."""
+    if not content.strip():
+        content = EMPTY
+    one_word = " " not in _TAG.sub("", content).strip()
+    css = ' class="improve-nowrap"' if one_word else ""
+    return f'<td{css} data-label="{name}">{content} </td>'
+
+
+def nowrap_list(value: Any) -> str:
+    """Several short values (services, owners), each kept on one line."""
+    return ", ".join(f'<span class="improve-nowrap">{md(v)}</span>'
+                     for v in texts(value)) or EMPTY
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "") -> str:
@@ -185,7 +215,7 @@ def fmt_moment(value: object, timezone: str) -> str:
 
 def texts(value: Any) -> list[str]:
     """The scalar strings of a front-matter value (a string, a number or a list of them)."""
-    values = value if isinstance(value, list) else [value]
+    values = value if isinstance(value, list | tuple) else [value]
     return [str(v) for v in values
             if isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()]
 
@@ -250,30 +280,58 @@ def owner_text(owner: str | None) -> str:
 
 
 def header(doc: Document, site: Site) -> str:
-    """Markdown put above a document's body: badges, a banner, its details and action items.
-
-    Everything but the section headings (which belong in the page's table of contents) is
-    finished HTML, handed to `site.blocks`."""
+    """What a reader of a document's page sees first, under its title: badges, a banner when a
+    decision is superseded, and a short card of its facts. Finished HTML (`site.blocks`), left
+    out of the search index, whose snippets then start with the document's own text."""
     src = site.src_uri(doc)
-    meta = doc.meta
     blocks = [_badges(doc, site)]
-    if doc.kind.has(SUPERSEDE_CHAIN) and (doc.status == "superseded" or meta.get("superseded_by")):
+    if doc.kind.has(SUPERSEDE_CHAIN) and (doc.status == "superseded"
+                                          or doc.meta.get("superseded_by")):
         blocks.append(_superseded_banner(doc, site, src))
-    rows = [(label, value) for label, value in _details(doc, site, src) if value and value != EMPTY]
-    blocks.append(html_table(["Detail", "Value"], ([label, value] for label, value in rows),
-                             labels=True))
-    parts = [site.blocks.add(b) for b in blocks if b]
+    blocks.append(fact_card(_details(doc, site, src)))
+    return site.blocks.add("\n".join(b for b in blocks if b), searchable=False) + "\n"
+
+
+def footer(doc: Document, site: Site) -> str:
+    """What follows a document's body: an incident's timeline, the action items with their
+    state, a retro's impediments and its follow-through on the previous retro's items."""
+    parts: list[str] = []
+    src = site.src_uri(doc)
+    if doc.kind.has(INCIDENT):
+        timeline = timeline_list(doc, site)
+        if timeline:
+            parts += ["## Timeline", site.blocks.add(timeline)]
     if doc.kind.has_action_items:
         parts += ["## Action items", site.blocks.add(action_items_table(doc, site))]
     if doc.kind.has(RETROSPECTIVE):
         impediments = _impediments_table(doc)
         if impediments:
             parts += ["## Impediments", site.blocks.add(impediments)]
-    if doc.kind.has(INCIDENT):
-        timeline = _timeline(doc, site)
-        if timeline:
-            parts.append(site.blocks.add(timeline))
-    return "\n\n".join(parts) + "\n"
+        previous = site.previous_retro(doc)
+        if previous is not None and previous.action_items:
+            done = sum(1 for i in previous.action_items if i.status == "done")
+            link_to = html_link(md(previous.id or previous.title), site.url(previous.path, src))
+            parts += ["## Follow-through on the previous retro",
+                      site.blocks.add(f"<p>{done} of {len(previous.action_items)} action items "
+                                      f"of {link_to} done.</p>"
+                                      + action_items_table(previous, site, from_src=src))]
+    return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+# Facts that are sentences or long lists take the card's whole width.
+_WIDE_FACTS = frozenset({"Trigger", "Caused by", "Root causes", "Health", "Participants",
+                         "Contributing factors", "Alerts"})
+
+
+def fact_card(facts: Sequence[tuple[str, str]]) -> str:
+    """Facts as a description list the stylesheet lays out as a card; empty ones left out."""
+    items = []
+    for label, value in facts:
+        if not value or value == EMPTY:
+            continue
+        wide = ' class="improve-fact--wide"' if label in _WIDE_FACTS else ""
+        items.append(f"<div{wide}><dt>{html_text(label)}</dt><dd>{value}</dd></div>")
+    return f'<dl class="improve-facts">{"".join(items)}</dl>' if items else ""
 
 
 def _badges(doc: Document, site: Site) -> str:
@@ -322,7 +380,6 @@ def _people(doc: Document) -> tuple[str, str]:
 
 def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
     meta = doc.meta
-    tz = site.config.timezone
     rows: list[tuple[str, str]] = []
     kind = doc.kind
     if not kind.has(REVIEW_CYCLE) or meta.get("date"):
@@ -342,23 +399,17 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
         rows.append(("Carried over", html_ref_links(meta.get("carried_over"), site, src)))
         health = meta.get("health")
         if isinstance(health, dict):
-            rows.append(("Health", ", ".join(f"{md(k)}: {md(v)}" for k, v in sorted(
-                health.items(), key=lambda kv: str(kv[0]))) or EMPTY))
+            rows.append(("Health", health_scores(health)))
     elif kind.has(INCIDENT):
         row = incident_row(doc, site.config)
+        # The started, detected, mitigated and resolved moments are marked on the timeline.
         rows += [("Services", md_list(meta.get("services"))),
-                 ("Started", fmt_moment(meta.get("started_at"), tz) if "started_at" in meta else EMPTY),
-                 ("Detected", fmt_moment(meta.get("detected_at"), tz) if "detected_at" in meta else EMPTY),
-                 ("Mitigated", fmt_moment(meta.get("mitigated_at"), tz) if "mitigated_at" in meta else EMPTY),
-                 ("Resolved", fmt_moment(meta.get("resolved_at"), tz) if "resolved_at" in meta else EMPTY),
                  ("Time to detect", fmt_minutes(row.ttd)),
                  ("Time to mitigate", fmt_minutes(row.ttm)),
                  ("Time to resolve", fmt_minutes(row.ttr)),
                  ("Detection", md_list(meta.get("detection"))),
-                 ("Escaped defect", EMPTY if row.escaped_defect is None
-                  else ("yes" if row.escaped_defect else "no")),
                  ("Trigger", html_items(meta.get("trigger"))),
-                 ("Caused by", html_items(meta.get("caused_by"))),
+                 ("Caused by", md_list(meta.get("caused_by"))),
                  ("Root causes", html_items(meta.get("root_causes"))),
                  ("Contributing factors", md_list(meta.get("contributing_factors"))),
                  ("Runbooks used", html_ref_links(meta.get("runbooks"), site, src)),
@@ -387,7 +438,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
     return rows
 
 
-def action_items_table(doc: Document, site: Site) -> str:
+def action_items_table(doc: Document, site: Site, *, from_src: str | None = None) -> str:
     soon = site.index.actions.soon_days
     # Columns without data are not shown (issue 14): no Type column when no item has a type,
     # no Tracker column when no item links one.
@@ -397,7 +448,10 @@ def action_items_table(doc: Document, site: Site) -> str:
                *(["Tracker"] if with_link else [])]
     rows = []
     for item in doc.action_items:
-        rows.append([md(item.item_id), md(item.title) or EMPTY, owner_text(item.owner),
+        item_id = (f'<span class="improve-id">{md(item.item_id)}</span>' if from_src is None
+                   else html_link(f'<span class="improve-id">{md(item.ref)}</span>',
+                                  site.url(doc.path, from_src)))
+        rows.append([item_id, md(item.title) or EMPTY, owner_text(item.owner),
                      fmt_date(item.due), item_status(item, site.today, soon),
                      *([md(item.type) if item.type else EMPTY] if with_type else []),
                      *([html_external_link(item.link, "tracker")] if with_link else [])])
@@ -419,20 +473,66 @@ def _impediments_table(doc: Document) -> str:
     return html_table(["Impediment", "Raised", "Status", "Escalated to", "Resolved"], rows)
 
 
-def _timeline(doc: Document, site: Site) -> str:
+# The moments of an incident marked on its timeline, in the order they happen.
+_MARKS = (("started_at", "started"), ("detected_at", "detected"), ("mitigated_at", "mitigated"),
+          ("resolved_at", "resolved"))
+
+
+def timeline_list(doc: Document, site: Site) -> str:
+    """An incident's timeline as a timeline: its entries in time order, each with its time, and
+    the started, detected, mitigated and resolved moments marked (on the entry at that time,
+    or as an entry of their own)."""
+    tz = site.config.timezone
+    entries: list[tuple[float, int, str, list[str]]] = []
     raw = doc.meta.get("timeline")
-    if not isinstance(raw, list) or not raw:
-        return ""
-    rows = []
-    for entry in raw:
+    for index, entry in enumerate(raw if isinstance(raw, list) else []):
         if isinstance(entry, dict):
-            rows.append([fmt_moment(entry.get("at"), site.config.timezone),
-                         md_list(entry.get("event"))])
-    count = plural(len(rows), "entry", "entries")
-    # What pymdownx.details makes of `??? info "Timeline (N entries)"`.
-    body = html_table(["At", "Event"], rows)
-    return (f'<details class="info">\n<summary>Timeline ({count})</summary>\n'
-            + (body + "\n" if body else "") + "</details>")
+            moment = as_datetime(entry.get("at"))
+            entries.append((moment.timestamp() if moment else float("inf"), index,
+                            _time(entry.get("at"), tz) + md_list(entry.get("event")), []))
+    for field_name, mark in _MARKS:
+        moment = as_datetime(doc.meta.get(field_name))
+        if moment is None:
+            continue
+        at = moment.timestamp()
+        same = next((e for e in entries if e[0] == at), None)
+        if same is not None:
+            same[3].append(mark)
+        else:
+            entries.append((at, -1, _time(doc.meta.get(field_name), tz)
+                            + f"Incident {mark}", [mark]))
+    if not entries:
+        return ""
+    items = []
+    for _at, _index, text, marks in sorted(entries, key=lambda e: (e[0], e[1])):
+        badges = "".join(" " + badge(m, f"mark-{m}") for m in marks)
+        css = f' class="improve-timeline__mark improve-timeline__mark--{marks[-1]}"' if marks else ""
+        items.append(f"<li{css}>{text}{badges}</li>")
+    return f'<ol class="improve-timeline">{"".join(items)}</ol>'
+
+
+def _time(value: object, timezone: str) -> str:
+    moment = as_datetime(value)
+    shown = fmt_moment(value, timezone)
+    if moment is None:
+        return f'<span class="improve-time">{shown}</span> '
+    return (f'<time class="improve-time" datetime="{html_text(moment.isoformat())}">'
+            f"{shown}</time> ")
+
+
+def health_scores(health: dict[Any, Any]) -> str:
+    """A retro's health checks as short bars: `flow 3/5`."""
+    scores = []
+    for name, value in sorted(health.items(), key=lambda kv: str(kv[0])):
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not 0 <= number <= 5:
+            scores.append(f'<span class="improve-health">{md(name)}: {md(value)}</span>')
+            continue
+        width = round(number * 20)
+        scores.append(f'<span class="improve-health">{md(name)} '
+                      f'<span class="improve-health__bar" aria-hidden="true">'
+                      f'<span style="width: {width}%"></span></span> {md(value)}/5</span>')
+    return " ".join(scores)
 
 
 def impediments_summary(doc: Document) -> str:

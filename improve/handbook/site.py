@@ -7,6 +7,7 @@ tested (and reused by another site generator) on its own.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import posixpath
 import re
 import secrets
@@ -88,17 +89,21 @@ class HtmlBlocks:
     def __init__(self, *, placeholders: bool = False) -> None:
         self._prefix = f"improveblock{secrets.token_hex(8)}n" if placeholders else None
         self._blocks: dict[str, str] = {}
+        self._unsearchable: set[str] = set()
         self._count = 0
         self._pattern = (re.compile(rf"<p>({self._prefix}\d+)</p>|({self._prefix}\d+)")
                          if self._prefix else None)
 
-    def add(self, html: str) -> str:
-        """The Markdown block that stands for `html` (separate it from others by blank lines)."""
+    def add(self, html: str, *, searchable: bool = True) -> str:
+        """The Markdown block that stands for `html` (separate it from others by blank lines).
+        An unsearchable block (a page's fact card) is left out of the search view."""
         if self._prefix is None:
             return html
         self._count += 1
         token = f"{self._prefix}{self._count}"
         self._blocks[token] = html
+        if not searchable:
+            self._unsearchable.add(token)
         return token
 
     def restore(self, html: str, *, as_text: bool = False) -> str:
@@ -109,11 +114,19 @@ class HtmlBlocks:
         if self._pattern is None or self._prefix is None or self._prefix not in html:
             return html
         if as_text:
-            return self._pattern.sub(
-                lambda m: f"<p>{_TAG.sub('', self._blocks.get(m.group(1) or m.group(2), ''))}</p>",
-                html)
-        return self._pattern.sub(
-            lambda m: self._blocks.pop(m.group(1) or m.group(2), ""), html)
+            return self._pattern.sub(self._text_of, html)
+        return self._pattern.sub(self._take, html)
+
+    def _text_of(self, match: re.Match[str]) -> str:
+        token = match.group(1) or match.group(2)
+        if token in self._unsearchable:
+            return ""
+        return f"<p>{_TAG.sub('', self._blocks.get(token, ''))}</p>"
+
+    def _take(self, match: re.Match[str]) -> str:
+        token = match.group(1) or match.group(2)
+        self._unsearchable.discard(token)
+        return self._blocks.pop(token, "")
 
 
 # A tag of the HTML we build ourselves: attribute values are escaped, so never hold a `>`.
@@ -141,6 +154,7 @@ class Site:
     blocks: HtmlBlocks = field(default_factory=HtmlBlocks)
 
     def __post_init__(self) -> None:
+        self._previous: dict[str, Document] | None = None
         self.by_id: dict[str, Document] = {}
         self.by_path: dict[str, Document] = {d.path: d for d in self.documents}
         for doc in self.documents:
@@ -151,6 +165,23 @@ class Site:
                 self.by_id.setdefault(old, doc)
         for doc in self.documents:
             self.src_uris.setdefault(doc.path, doc.path)
+
+    def previous_retro(self, doc: Document) -> Document | None:
+        """The published retro of the same team just before `doc` (by date, then number)."""
+        if self._previous is None:
+            from improve.core.carryover import team_of
+            from improve.model.kinds import RETROSPECTIVE
+
+            self._previous = {}
+            teams: dict[str | None, list[Document]] = {}
+            for retro in self.documents:
+                if retro.kind.has(RETROSPECTIVE):
+                    teams.setdefault(team_of(retro), []).append(retro)
+            for retros in teams.values():
+                retros.sort(key=lambda d: (d.date or dt.date.min, d.number or 0, d.path))
+                for before, after in itertools.pairwise(retros):
+                    self._previous[after.path] = before
+        return self._previous.get(doc.path)
 
     def src_uri(self, doc: Document) -> str:
         return self.src_uris[doc.path]

@@ -103,6 +103,12 @@ def tables(soup: BeautifulSoup) -> list[list[list[str]]]:
     return [table_rows(t) for t in article.find_all("table")]
 
 
+def facts(soup: BeautifulSoup) -> dict[str, str]:
+    """The fact card under a document's title, as label -> text."""
+    return {d.dt.get_text(strip=True): cell_text(d.dd)
+            for d in soup.select("article dl.improve-facts > div") if d.dt and d.dd}
+
+
 def headings(soup: BeautifulSoup) -> list[str]:
     """The article's h2 and h3 headings, as `## text` and `### text`."""
     article = soup.select_one("article")

@@ -19,6 +19,7 @@ from sitebuild import (
     broken_links,
     build,
     copy_example,
+    facts,
     headings,
     tables,
 )
@@ -80,13 +81,20 @@ def test_an_rca_page_has_its_header_badges_durations_and_items(example: Build) -
     badges = [b.get_text() for b in soup.select("article .improve-badges .improve-badge")]
     assert badges == ["RCA-0001", "published", "SEV2", "escaped defect"]
     assert soup.select_one(".improve-badge--sev2") is not None
-    details = dict(tuple(row) for row in tables(soup)[0][1:])
+    details = facts(soup)
     assert details["Time to detect"] == "1 h 23 min"
     assert details["Time to resolve"] == "21 h 48 min"
-    assert details["Started"] == "2026-09-10 13:42 CEST"
     assert details["Runbooks used"] == "RB-0004"
     assert details["Related"] == "RETRO-0002, RB-0001"
-    items = tables(soup)[1]
+    # The page starts with the title, the badges and the facts, then the body; the timeline
+    # and the action items follow it.
+    assert headings(soup)[:1] == ["## Summary"]
+    assert headings(soup)[-2:] == ["## Timeline", "## Action items"]
+    marks = {li.select_one(".improve-badge").get_text(): li.time.get_text()
+             for li in soup.select("article ol.improve-timeline li.improve-timeline__mark")}
+    assert marks == {"started": "2026-09-10 13:42 CEST", "detected": "2026-09-10 15:05 CEST",
+                     "mitigated": "2026-09-10 15:31 CEST", "resolved": "2026-09-11 11:30 CEST"}
+    items = tables(soup)[0]
     assert items[0] == ["Item", "Title", "Owner", "Due", "Status", "Type", "Tracker"]
     assert items[1][:5] == ["A1", "Resend the original refund request, with its idempotency key,"
                             " on every retry", "eve", "2026-09-17", "done"]
@@ -151,19 +159,27 @@ def test_search_finds_bodies_and_generated_pages_but_nothing_restricted(example:
     assert "RCA-0004" not in text
 
 
-def test_search_indexes_the_header_as_text_and_the_page_keeps_its_tables(
-        example: Build) -> None:
-    # The search plugin reads each header block as one paragraph of its text (see
-    # ImprovePlugin._search_view); readers get the tables.
+def test_search_results_start_with_the_documents_text(example: Build) -> None:
+    # The fact card is left out of the search view (ImprovePlugin._search_view), so a result
+    # starts with the body's words; the timeline and the items are indexed as text.
     docs = example.search_index()["docs"]
     assert isinstance(docs, list)
     top = next(d for d in docs if d["location"] == "rca/0001-duplicate-refunds-after-retries/")
-    assert "Time to detect 1 h 23 min" in top["text"]
-    assert "No test covered a call that times out at the client" in top["text"]
+    assert "Time to detect" not in top["text"]
+    assert "Detail" not in top["text"]
+    summary = next(d for d in docs
+                   if d["location"] == "rca/0001-duplicate-refunds-after-retries/#summary")
+    assert summary["text"].startswith("<p>On Thursday 10 September 2026")
     items = next(d for d in docs
                  if d["location"] == "rca/0001-duplicate-refunds-after-retries/#action-items")
     assert "Resend the original refund request" in items["text"]
-    assert len(tables(example.page("rca/0001-duplicate-refunds-after-retries/"))) == 3
+    timeline = next(d for d in docs
+                    if d["location"] == "rca/0001-duplicate-refunds-after-retries/#timeline")
+    assert "Support escalates to the payments on-call engineer" in timeline["text"]
+    # Readers get the card, the timeline and the table.
+    page = example.page("rca/0001-duplicate-refunds-after-retries/")
+    assert facts(page)["Time to detect"] == "1 h 23 min"
+    assert len(tables(page)) == 1
     # Pages other plugins rewrite after on_page_content (the tags plugin's listing, in on_env)
     # are indexed as rewritten.
     tagged = [d for d in docs if d["location"].startswith("tags/#tag:")]
@@ -179,8 +195,8 @@ def test_no_placeholder_is_left_in_the_site(example: Build) -> None:
 
 def test_list_fields_of_sentences_are_lists(example: Build) -> None:
     soup = example.page("rca/0001-duplicate-refunds-after-retries/")
-    row = next(r for r in soup.select("article table")[0].find_all("tr")
-               if r.td is not None and r.td.get_text(strip=True) == "Root causes")
+    row = next(d for d in soup.select("article dl.improve-facts > div")
+               if d.dt is not None and d.dt.get_text(strip=True) == "Root causes")
     causes = [li.get_text(strip=True) for li in row.select("li")]
     assert len(causes) == 2
     assert causes[0].endswith("instead of resending the original request.")

@@ -61,7 +61,8 @@ def test_other_features_add_pages_sections_and_markers(registry: None) -> None:
                         "\naction_items: [{id: A1, title: x, owner: bob, due: 2026-03-01, "
                         "status: open}]")
     source = pages.PAGES["actions.md"].source(site(rca))
-    assert source.startswith("---\ntitle: Action items\n---\n\n# Action items\n")
+    # An index page gives its tables the width of the table of contents.
+    assert source.startswith("---\nhide:\n- toc\ntitle: Action items\n---\n\n# Action items\n")
     assert source.index("## Early") < source.index("## Board") < len(source)
     assert source.count("## Board") == 1
     assert "open: 1" in source
@@ -74,8 +75,12 @@ def test_generated_pages_link_records_by_their_page_address() -> None:
     text = pages.PAGES["incidents.md"].source(site(rca))
     # Index tables are finished HTML: MkDocs rewrites no link in them, so they hold the
     # record's final address as seen from a page at the top of the site.
-    assert '<a href="../rca/0007-a%20b%28c%29/">RCA-0007</a>' in text
-    assert "<table><thead><tr><th>Date </th>" in text
+    assert ('<a href="../rca/0007-a%20b%28c%29/"><span class="improve-id">RCA-0007</span></a>'
+            in text)
+    assert '<a href="../rca/0007-a%20b%28c%29/">Seven</a>' in text  # the title links too
+    # Sortable, filterable by severity, services and status (tables.js), complete without it.
+    assert ('<table data-improve-table data-improve-sort data-improve-filters="3,4,8"><thead>'
+            "<tr><th>Date </th>") in text
     summary = pages.MARKERS["summary"](site(rca), "team/index.md")
     assert "(../rca/0007-a%20b%28c%29.md)" in summary
     assert "(../actions.md)" in summary

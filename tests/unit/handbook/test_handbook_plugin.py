@@ -9,7 +9,8 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
-from improve.handbook.plugin import CSS_URI, ImprovePlugin
+from improve.handbook.generate import CSS_URI
+from improve.handbook.plugin import ImprovePlugin
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "site-basic"
 

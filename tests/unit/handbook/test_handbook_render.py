@@ -11,13 +11,14 @@ from handbook_docs import doc, site
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improve.handbook.plugin import insert_header, record_source
+from improve.handbook.generate import insert_header, record_source
 from improve.handbook.render import (
     _one_line,
     badge,
     css_token,
     external_link,
     fmt_minutes,
+    footer,
     header,
     html_external_link,
     html_items,
@@ -153,23 +154,47 @@ def test_an_rca_header_has_badges_details_and_an_items_table() -> None:
                           ("SEV2", "improve-badge--sev2"),
                           ("escaped defect", "improve-badge--escaped"),
                           ("1 overdue", "improve-badge--overdue")]
-    tables = soup.find_all("table")
-    details = {r.find_all("td")[0].get_text(strip=True): r.find_all("td")[1]
-               for r in tables[0].find_all("tr")[1:]}
+    # The facts are a short card, not a table.
+    assert soup.find("table") is None
+    details = {d.dt.get_text(strip=True): d.dd for d in soup.select("dl.improve-facts > div")}
     assert details["Time to detect"].get_text(strip=True) == "12 min"
     assert details["Time to resolve"].get_text(strip=True) == "2 h 05 min"
-    assert details["Started"].get_text(strip=True) == "2026-01-05 10:00 CET"
+    assert "Started" not in details  # a moment on the timeline, not a fact
     # A published runbook is linked by its page's address from the RCA's; an unknown one
     # stays text.
     links = details["Runbooks used"].find_all("a")
     assert [(a.get_text(), a["href"]) for a in links] == [("RB-0001",
                                                             "../../runbooks/0001-restart/")]
     assert "RB-0404" in details["Runbooks used"].get_text()
-    items = tables[1].find_all("tr")
+    after = _render(footer(rca, site(rca, book)))
+    timeline = [li.get_text(" ", strip=True) for li in after.select("ol.improve-timeline > li")]
+    assert timeline == ["2026-01-05 10:00 CET Incident started started",
+                        "2026-01-05 10:12 CET Incident detected detected",
+                        "2026-01-05 12:05 CET Incident resolved resolved"]
+    items = after.find("table").find_all("tr")
     assert [c.get_text(" ", strip=True) for c in items[1].find_all("td")] == [
         "A1", "Fix | it", "bob", "2026-01-15", "open overdue", "prevent", "—"]
     assert items[2].find_all("td")[4].get_text(" ", strip=True) == "open due soon"
     assert items[2].find("a") is None  # the javascript: link is text
+
+
+def test_an_rca_timeline_is_in_time_order_with_its_moments_marked() -> None:
+    rca = doc("rca", 1, RCA + """timeline:
+  - {at: '2026-01-05T12:05:00+01:00', event: All clear}
+  - {at: '2026-01-05T10:12:00+01:00', event: Pager fired}
+  - {at: 'soon after', event: Someone said so}
+""")
+    after = _render(footer(rca, site(rca)))
+    entries = after.select("ol.improve-timeline > li")
+    assert [li.get_text(" ", strip=True) for li in entries] == [
+        "2026-01-05 10:00 CET Incident started started",
+        "2026-01-05 10:12 CET Pager fired detected",
+        "2026-01-05 12:05 CET All clear resolved",
+        "soon after Someone said so"]
+    assert entries[1].time is not None
+    assert entries[1].time["datetime"] == "2026-01-05T10:12:00+01:00"
+    assert "improve-timeline__mark--resolved" in entries[2]["class"]
+    assert entries[3].get("class") is None
 
 
 def test_a_superseded_decision_gets_a_banner_linking_its_successor() -> None:
@@ -229,7 +254,10 @@ def test_html_tables_look_like_markdown_ones() -> None:
     rendered = html_table(["Item", "Due"], [["A1", "2026-01-02"], ["A2", " "]])
     soup = BeautifulSoup(rendered, "html.parser")
     assert soup.table is not None
-    assert soup.table.attrs == {}, "the theme styles tables without a class"
+    # The theme styles tables without a class; a data attribute marks ours for the stylesheet
+    # (a card per row on a phone), and every cell carries its column's name.
+    assert soup.table.attrs == {"data-improve-table": ""}
+    assert [td["data-label"] for td in soup.select("tbody td")] == ["Item", "Due"] * 2
     assert [th.get_text(strip=True) for th in soup.select("thead th")] == ["Item", "Due"]
     assert [[td.get_text(strip=True) for td in tr.find_all("td")]
             for tr in soup.select("tbody tr")] == [["A1", "2026-01-02"], ["A2", "—"]]
@@ -269,6 +297,6 @@ def test_sentence_lists_are_lists_and_single_values_text() -> None:
 def test_an_rca_header_lists_its_root_causes_one_per_line() -> None:
     rca = doc("rca", 1, RCA + "root_causes: ['First cause.', 'Second, with a comma.']")
     soup = _render(header(rca, site(rca)))
-    row = next(r for r in soup.find_all("tr") if r.td and r.td.get_text(strip=True) == "Root causes")
+    row = next(d for d in soup.select("dl.improve-facts > div") if d.dt.get_text() == "Root causes")
     assert [li.get_text() for li in row.find_all("li")] == ["First cause.",
                                                             "Second, with a comma."]

@@ -1,0 +1,465 @@
+"""The handbook's files for any site generator, computed once, without MkDocs.
+
+`handbook_files(site)` is the one list of what a handbook publishes besides the team's own pages:
+every published document with its header, the generated index pages, the catalogs of declared
+kinds, the home page, redirect pages for renumbered documents, linked images, charts, the
+calendar feed, the stylesheet and the table script. The MkDocs plugin feeds this list to MkDocs
+in memory (`improve.handbook.plugin`); `improve site generate OUT` writes it, with the team's
+pages and a configuration, into a folder that MkDocs, Zensical or Backstage TechDocs build
+without the plugin (`write_site`).
+
+A generator other than MkDocs-with-the-plugin does not sanitize what a body's Markdown makes, so
+for a written folder every document body is rendered here, through the same allow-list
+(`sanitize`), and handed over as finished HTML between Markdown headings (the generator still
+builds the table of contents and the search index from them).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import shutil
+import stat
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Container
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import yaml
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from improve.core.document import Document
+from improve.core.errors import UsageProblem
+from improve.core.fsutil import atomic_write, inside, read_bounded
+from improve.core.renumber import redirects
+from improve.handbook.pages import (
+    ASSETS,
+    HOME_PAGE,
+    MARKERS,
+    PAGES,
+    GeneratedPage,
+    catalog_pages,
+    load_pages,
+    marker,
+    pages_in_nav,
+)
+from improve.handbook.render import footer, header, html_text, md, redirect_page, texts
+from improve.handbook.site import Site, page_url, relative_url
+
+# Files improve ships with every handbook (site path -> file in improve/handbook/assets).
+STATIC_ASSETS = {
+    "assets/improve/handbook.css": "handbook.css",
+    "assets/improve/tables.js": "tables.js",
+}
+CSS_URI = "assets/improve/handbook.css"
+JS_URI = "assets/improve/tables.js"
+# A written folder holds this file, so that `site generate` may replace it next time and never
+# deletes a folder it did not write.
+STAMP = ".improve-generated"
+MAX_PAGE_BYTES = 4 << 20
+_H1 = re.compile(r"^#[ \t]+\S")
+
+
+@dataclass
+class SiteFile:
+    """One file of the handbook, at `path` in the docs folder."""
+
+    path: str
+    content: str | bytes | None = None
+    source: Path | None = None  # a repository file published as it is (a linked image)
+    document: Document | None = None
+    page: GeneratedPage | None = None  # a generated page (its place in the navigation)
+
+
+@dataclass
+class HandbookFiles:
+    files: list[SiteFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # generated pages the team's own replace
+    catalogs: list[GeneratedPage] = field(default_factory=list)
+
+    def nav_pages(self) -> list[GeneratedPage]:
+        """Generated pages in the navigation, in order (the home page first)."""
+        return sorted([*pages_in_nav(), *self.catalogs],
+                       key=lambda p: (p.nav_order or 0, p.path))
+
+
+def record_source(doc: Document, head: str = "", body: str | None = None,
+                  foot: str = "") -> str:
+    """A document's page: a minimal, escaped front matter, then its body with `head` (its
+    header) after the body's first-line H1, or at the top, and `foot` after it."""
+    front: dict[str, Any] = {"title": html_text(doc.title)}
+    tags = [html_text(t) for t in texts(doc.meta.get("tags"))]
+    if tags:
+        front["tags"] = tags
+    # libyaml's emitter: the pure-Python one took a second for a 1,000-document handbook.
+    dumped = yaml.dump(front, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=True,
+                       width=1 << 16)
+    text = doc.parsed.body if body is None else body
+    if head:
+        text = insert_header(text, head)
+    if foot:
+        text = text.rstrip("\n") + "\n\n" + foot
+    return f"---\n{dumped}---\n\n{text}"
+
+
+def insert_header(markdown: str, head: str) -> str:
+    """Put the header after the body's first-line H1 (if any), else at the top."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if _H1.match(line):
+            return "\n".join([*lines[: index + 1], "", head, *lines[index + 1 :]])
+        break
+    return head + "\n" + markdown
+
+
+def handbook_files(site: Site, *, existing: Container[str] = (),
+                   body: Callable[[Document], str] | None = None) -> HandbookFiles:
+    """Everything the handbook adds to a site, for `site` (whose `src_uris` are final).
+
+    `existing` holds the team's own page paths: a generated page with the same path is left
+    out (theirs is kept). `body(doc)` renders a document's body for the page (default: its
+    Markdown as written, for a generator that sanitizes, such as MkDocs with the plugin)."""
+    load_pages()
+    out = HandbookFiles()
+    for doc in site.documents:
+        try:
+            head, foot = header(doc, site), footer(doc, site)
+        except Exception as exc:  # a strange value must not stop the build
+            out.warnings.append(f"{doc.path}:1:1: the page header could not be rendered "
+                                f"({type(exc).__name__}: {exc}); the body is published "
+                                "without it")
+            head = foot = ""
+        out.files.append(SiteFile(site.src_uri(doc), record_source(
+            doc, head, body(doc) if body else None, foot), document=doc))
+    paths = {f.path for f in out.files}
+    for target in site.linked_files():
+        if target not in paths and target not in existing:
+            out.files.append(SiteFile(target, source=site.config.root / target))
+            paths.add(target)
+    out.catalogs = catalog_pages(site)
+    for page in [*PAGES.values(), *out.catalogs, HOME_PAGE]:
+        if page.path in existing or page.path in paths:
+            if page is not HOME_PAGE:
+                out.kept.append(page.path)
+            continue
+        out.files.append(SiteFile(page.path, page.source(site), page=page))
+        paths.add(page.path)
+    for old_path, new_path in sorted(redirects(site.documents).items()):
+        target = site.src_uris[new_path]
+        old_src = posixpath.join(posixpath.dirname(target), posixpath.basename(old_path))
+        old_url = page_url(old_src, site.directory_urls)
+        dest = unquote(old_url + "index.html" if old_url.endswith("/") else old_url)
+        if old_src in paths or old_src in existing or dest in paths or dest in existing:
+            continue
+        url = relative_url(page_url(target, site.directory_urls), old_url)
+        out.files.append(SiteFile(dest, redirect_page(url, site.by_path[new_path].title)))
+        paths.add(dest)
+    for path, render in sorted(ASSETS.items()):
+        out.files.append(SiteFile(path, render(site)))
+    for path, name in sorted(STATIC_ASSETS.items()):
+        out.files.append(SiteFile(path, (resources.files("improve.handbook") / "assets" / name)
+                                  .read_bytes()))
+    return out
+
+
+def replace_markers(markdown: str, site: Site, page_path: str) -> str:
+    """`<!-- improve:NAME -->` in a team's page replaced by what NAME renders."""
+    for name, render in sorted(MARKERS.items()):
+        token = marker(name)
+        if token in markdown:
+            markdown = markdown.replace(token, render(site, page_path))
+    return markdown
+
+
+# --- bodies for a generator that does not sanitize --------------------------------------------
+
+BODY_EXTENSIONS = ("toc", "tables", "admonition", "attr_list", "def_list", "footnotes",
+                   "md_in_html", "pymdownx.details", "pymdownx.superfences",
+                   "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.tasklist")
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_HEADING = re.compile(r'<h([1-6])(?: id="([^"]*)")?[^>]*>(.*?)</h\1>', re.DOTALL)
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9][\w.:-]*$")
+_TAGS = re.compile(r"<[^>]*>")
+
+
+class BodyRenderer:
+    """Document bodies as sanitized HTML between Markdown headings, links made final."""
+
+    def __init__(self, site: Site) -> None:
+        from improve.handbook.safeids import SafeIds, safe_slugify
+
+        self.site = site
+        self._ids = SafeIds()
+        self._links = _FinalLinks(site)
+        self._md = Markdown(extensions=[*BODY_EXTENSIONS, self._ids, self._links],
+                            extension_configs={"toc": {"slugify": safe_slugify()},
+                                               "pymdownx.highlight": {"use_pygments": False}})
+
+    def __call__(self, doc: Document) -> str:
+        from improve.handbook.sanitize import sanitize
+
+        self._md.reset()
+        self._ids.strict = True
+        self._links.page = self.site.src_uri(doc)
+        rendered = self._md.convert(doc.parsed.body)
+        clean = sanitize(rendered, mark=self._ids.mark, kept=self._ids.take_kept())
+        return _as_markdown(clean)
+
+
+def _as_markdown(fragment: str) -> str:
+    """Sanitized HTML as Markdown: its top-level headings as Markdown headings (with their
+    ids), everything between them as raw HTML blocks."""
+    parts: list[str] = []
+    depth = 0
+    position = 0
+    start = 0
+    for token in _TAG_TOKEN.finditer(fragment):
+        closing, name, self_closing = token.group(1), token.group(2).lower(), token.group(3)
+        if name in _VOID or self_closing:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+            continue
+        if depth == 0 and name in ("h1", "h2", "h3", "h4", "h5", "h6") and token.start() >= position:
+            heading = _HEADING.match(fragment, token.start())
+            if heading is not None:
+                _add_html(parts, fragment[start:token.start()])
+                level, ident, inner = int(heading.group(1)), heading.group(2), heading.group(3)
+                text = " ".join(html.unescape(_TAGS.sub("", inner)).split())
+                attrs = f" {{ #{ident} }}" if ident and _PLAIN_ID.match(ident) else ""
+                parts.append(f"{'#' * level} {md(text) or '&#8203;'}{attrs}")
+                position = start = heading.end()
+                continue
+        if token.start() >= position:
+            depth += 1
+    _add_html(parts, fragment[start:])
+    return "\n\n".join(parts) + "\n"
+
+
+def _add_html(parts: list[str], chunk: str) -> None:
+    chunk = chunk.strip()
+    if chunk:
+        # One raw HTML block: wrapped in a div so that a Markdown parser takes it whole.
+        parts.append(f'<div class="improve-body" markdown="0">\n{chunk}\n</div>')
+
+
+class _FinalLinks(Extension):  # type: ignore[misc]  # Python-Markdown has no type hints
+    """Relative links made final page addresses, as MkDocs does for Markdown (a raw HTML block
+    reaches no generator's link rewriting)."""
+
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.site = site
+        self.page = ""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.treeprocessors.register(_Rewrite(md, self), "improve_final_links", 4)
+
+    def final(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or url.startswith(("#", "/")) or not parts.path:
+            return url
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page),
+                                                   unquote(parts.path)))
+        if target.startswith("../") or target == "..":
+            return url
+        here = page_url(self.page, self.site.directory_urls)
+        dest = page_url(target, self.site.directory_urls) if target.endswith(".md") \
+            else quote(target)
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        return relative_url(dest, here) + fragment
+
+
+class _Rewrite(Treeprocessor):  # type: ignore[misc]
+    def __init__(self, md: Markdown, links: _FinalLinks) -> None:
+        super().__init__(md)
+        self.links = links
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value:
+                    element.set(attribute, self.links.final(value))
+
+
+# --- a folder any generator builds -------------------------------------------------------------
+
+GENERATORS = ("mkdocs", "zensical", "techdocs")
+
+
+class _Tagged(str):
+    """A YAML scalar with a tag safe_load does not know (`!!python/name:...`), kept as written."""
+
+    tag = ""
+
+
+def _tolerant_loader() -> type[yaml.SafeLoader]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value = _Tagged(loader.construct_scalar(node))
+            value.tag = node.tag
+            return value
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+    Loader.add_multi_constructor("", unknown)
+    return Loader
+
+
+def _dumper() -> type[yaml.SafeDumper]:
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(_Tagged, lambda dumper, value: dumper.represent_scalar(
+        value.tag, str(value)))
+    return Dumper
+
+
+def site_config(mkdocs_yml: Path | None, files: HandbookFiles, *, generator: str,
+                navigation: bool = True) -> dict[str, Any]:
+    """The configuration a generator builds the written folder with: the team's mkdocs.yml
+    (if any) without the improve plugin, reading `docs/`, with improve's stylesheet and
+    script, and the handbook's navigation unless the team wrote one."""
+    config: dict[str, Any] = {}
+    if mkdocs_yml is not None and mkdocs_yml.is_file():
+        try:
+            loaded = yaml.load(read_bounded(mkdocs_yml, 1 << 20), Loader=_tolerant_loader())
+        except (yaml.YAMLError, OSError, ValueError) as exc:
+            raise UsageProblem(f"{mkdocs_yml}: cannot be read as YAML ({exc}); fix it or pass "
+                               "--mkdocs-yml") from None
+        if isinstance(loaded, dict):
+            config = loaded
+    config.pop("INHERIT", None)
+    config.setdefault("site_name", "Handbook")
+    config["docs_dir"] = "docs"
+    config.pop("site_dir", None)
+    plugins = config.get("plugins")
+    kept: list[Any] = []
+    for entry in plugins if isinstance(plugins, list) else []:
+        name = next(iter(entry)) if isinstance(entry, dict) and entry else entry
+        if name in ("improve",) or (generator == "techdocs" and name in ("search",
+                                                                        "techdocs-core")):
+            continue
+        kept.append(entry)
+    if generator == "techdocs":
+        kept.insert(0, "techdocs-core")
+    elif not kept:
+        kept = ["search"]
+    config["plugins"] = kept
+    extensions = config.get("markdown_extensions")
+    extensions = list(extensions) if isinstance(extensions, list) else []
+    names = {next(iter(e)) if isinstance(e, dict) and e else e for e in extensions}
+    for needed in ("attr_list", "md_in_html", "admonition", "pymdownx.details"):
+        if needed not in names:
+            extensions.append(needed)
+    config["markdown_extensions"] = extensions
+    for key, uri in (("extra_css", CSS_URI), ("extra_javascript", JS_URI)):
+        listed = config.get(key)
+        listed = list(listed) if isinstance(listed, list) else []
+        if uri not in listed:
+            listed.append(uri)
+        config[key] = listed
+    if navigation and "nav" not in config:
+        nav: list[Any] = []
+        titles = {f.path: (f.page.nav_title or f.page.title) for f in files.files if f.page}
+        home = [f for f in files.files if f.page is HOME_PAGE]
+        nav.append({"Home": "index.md"} if home or "index.md" in files.kept else "index.md")
+        for page in files.nav_pages():
+            if page.path in titles and page is not HOME_PAGE:
+                nav.append({titles[page.path]: page.path})
+        config["nav"] = nav
+    return config
+
+
+def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs_yml: Path | None,
+               generator: str = "mkdocs") -> HandbookFiles:
+    """Write the handbook into `out`: `out/docs/` (the team's pages, the documents and the
+    generated pages) and `out/mkdocs.yml`. `out` must be empty, missing, or a folder this
+    function wrote before (it holds STAMP); it is replaced whole."""
+    if generator not in GENERATORS:
+        raise UsageProblem(f"unknown generator {generator!r}: use one of {', '.join(GENERATORS)}")
+    if out.exists() and (not out.is_dir() or out.is_symlink() or (
+            any(out.iterdir()) and not (out / STAMP).is_file())):
+        raise UsageProblem(f"{out}: exists and was not written by `improve site generate`; "
+                           "name an empty or new folder")
+    own = _own_pages(docs_dir, site.config.root) if docs_dir is not None else {}
+    done = handbook_files(site, existing=own, body=BodyRenderer(site))
+    staging = out.with_name(f".{out.name}.improve-tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    docs = staging / "docs"
+    docs.mkdir(parents=True)
+    written = {f.path for f in done.files}
+    for path, source in sorted(own.items()):
+        if path in written:
+            continue
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = read_bounded(source, MAX_PAGE_BYTES, follow_links=False)
+        if path.endswith(".md"):
+            data = replace_markers(data.decode("utf-8", "replace"), site, path).encode("utf-8")
+        target.write_bytes(data)
+    for item in done.files:
+        target = docs / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if item.source is not None:
+            target.write_bytes(read_bounded(item.source, 20 << 20, follow_links=False))
+        else:
+            content = item.content or b""
+            target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    config = site_config(mkdocs_yml, done, generator=generator)
+    config.setdefault("use_directory_urls", site.directory_urls)
+    (staging / "mkdocs.yml").write_text(
+        "# Written by `improve site generate`: build this folder with MkDocs, Zensical or\n"
+        "# TechDocs. Edit the repository's own mkdocs.yml and run the command again.\n"
+        + yaml.dump(config, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1 << 16),
+        encoding="utf-8")
+    atomic_write(staging / STAMP, b"improve site generate\n")
+    if out.exists():
+        old = out.with_name(f".{out.name}.improve-old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, out)
+    return done
+
+
+def _own_pages(docs_dir: Path, root: Path) -> dict[str, Path]:
+    """The team's own files in docs/: regular files inside the repository, not hidden."""
+    found: dict[str, Path] = {}
+    if not docs_dir.is_dir():
+        return found
+    for folder, dirs, names in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or not inside(root, path):
+                continue
+            found[path.relative_to(docs_dir).as_posix()] = path
+    return found
