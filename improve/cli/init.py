@@ -13,7 +13,16 @@ Next steps:
   3. git add . && git commit -m "Start our handbook"
   4. Push, and open pull requests: CI lints the changed documents and writes a summary for reviewers.
   5. {publish}
-     `mkdocs serve` previews it on your machine."""
+     {preview}"""
+
+_PREVIEW = {
+    "mkdocs": "`mkdocs serve` previews it on your machine.",
+    "zensical": "`improve site generate build/handbook --generator zensical && zensical serve -f "
+                "build/handbook/mkdocs.yml` previews it on your machine.",
+    "techdocs": "`improve site generate build/handbook --generator techdocs && mkdocs serve -f "
+                "build/handbook/mkdocs.yml` (with mkdocs-techdocs-core) previews it; "
+                "catalog-info.yaml registers it in Backstage.",
+}
 
 _PUBLISH = {
     "github": "GitHub: Settings > Pages > Source: GitHub Actions; every push to main publishes "
@@ -33,14 +42,18 @@ _PUBLISH = {
 @click.option("--ci", type=click.Choice(["github", "gitlab"]), help="The CI configuration to "
               "write: a GitHub Actions workflow (the default) or a .gitlab-ci.yml; --upgrade keeps "
               "the one the repository has.")
+@click.option("--site", type=click.Choice(["mkdocs", "zensical", "techdocs"]), help="Who builds "
+              "the handbook in CI: MkDocs with the improve plugin (the default), Zensical, or "
+              "Backstage TechDocs (also writes catalog-info.yaml); the last two build the folder "
+              "`improve site generate` writes. --upgrade keeps the one the repository uses.")
 @click.option("--install-spec", metavar="SPEC", help="What CI installs improve from (a pip "
               "requirement, a VCS URL or a path; default: this release from the package index).")
 @click.option("--git", "git_init", is_flag=True, help="Run `git init` first when DIR is not a git repository.")
 @click.option("--upgrade", is_flag=True, help="Show how the files this release writes differ from the repository's.")
 @click.option("--write", is_flag=True, help="With --upgrade: write those files.")
 def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str | None,
-         ci: str | None, install_spec: str | None, git_init: bool, upgrade: bool,
-         write: bool) -> int:
+         ci: str | None, site: str | None, install_spec: str | None, git_init: bool,
+         upgrade: bool, write: bool) -> int:
     """Make DIR (default: here) an improve handbook: folders, config, site, pre-commit and CI."""
     from dataclasses import replace
 
@@ -61,6 +74,8 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
         options = replace(options, site_name=site_name)
     if ci:
         options = replace(options, ci=ci)
+    if site:
+        options = replace(options, site=site)
     if install_spec:
         options = replace(options, install=install_line(install_spec))
     if upgrade:
@@ -68,7 +83,8 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
         if not root.is_dir():
             raise UsageProblem(f"{directory}: no such folder; run `improve init {directory}` first")
         options = current_options(root, options, hook_repo_given=bool(hook_repo),
-                                  site_name_given=bool(site_name), ci_given=bool(ci))
+                                  site_name_given=bool(site_name), ci_given=bool(ci),
+                                  site_given=bool(site))
         result = run_upgrade(root, options, write=write)
         for entry in result.files:
             if entry.diff:
@@ -96,5 +112,6 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
     if result.git == "missing":
         git_step = (f"  0. {result.root} is not a git repository: run `git init` there "
                     "(or `improve init --git`).\n")
-    click.echo(_NEXT_STEPS.format(git=git_step, publish=_PUBLISH[options.ci]))
+    click.echo(_NEXT_STEPS.format(git=git_step, publish=_PUBLISH[options.ci],
+                                  preview=_PREVIEW[options.site]))
     return 0

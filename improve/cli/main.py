@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "import": "improve.cli.importcmd:import_",
     "export": "improve.cli.export:export",
     "deploy": "improve.cli.deploy:deploy",
+    "site": "improve.cli.site:site",
 }
 
 

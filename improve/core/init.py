@@ -22,7 +22,7 @@ import yaml
 
 from improve.core.config import find_config, load_config
 from improve.core.errors import UsageProblem
-from improve.core.fsutil import atomic_write, inside
+from improve.core.fsutil import atomic_write, inside, read_bounded
 from improve.core.gitrev import is_work_tree
 from improve.core.scaffolding import CI_FILES, Options, Planned, plan
 
@@ -144,13 +144,19 @@ def _kept_note(path: Path, planned: Planned, options: Options) -> str:
 
 
 def current_options(root: Path, options: Options, *, hook_repo_given: bool, site_name_given: bool,
-                    ci_given: bool = False) -> Options:
+                    ci_given: bool = False, site_given: bool = False) -> Options:
     """The options a repository was set up with (its hook repository, its site name, its CI), so
     an upgrade shows what a new release changes rather than undoing the team's choices."""
     if not ci_given:
         present = [ci for ci, (path, _template) in CI_FILES.items() if (root / path).is_file()]
         if len(present) == 1:
             options = replace(options, ci=present[0])
+    if not site_given:
+        ci_text = _text(root / CI_FILES[options.ci][0])
+        for name in ("techdocs", "zensical"):
+            if f"--generator {name}" in ci_text:
+                options = replace(options, site=name)
+                break
     if not hook_repo_given:
         repo = _hook_repo(root / ".pre-commit-config.yaml")
         if repo:
@@ -160,6 +166,13 @@ def current_options(root: Path, options: Options, *, hook_repo_given: bool, site
         if isinstance(name, str) and name:
             options = replace(options, site_name=name)
     return options
+
+
+def _text(path: Path) -> str:
+    try:
+        return read_bounded(path, 1 << 20).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
 
 
 def _yaml_value(path: Path, key: str) -> Any:

@@ -16,6 +16,7 @@ builds the table of contents and the search index from them).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import posixpath
@@ -23,7 +24,7 @@ import re
 import shutil
 import stat
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -35,10 +36,12 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from improve.core.config import Config
 from improve.core.document import Document
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, inside, read_bounded
 from improve.core.renumber import redirects
+from improve.core.report import one_line
 from improve.handbook.pages import (
     ASSETS,
     HOME_PAGE,
@@ -51,7 +54,7 @@ from improve.handbook.pages import (
     pages_in_nav,
 )
 from improve.handbook.render import footer, header, html_text, md, redirect_page, texts
-from improve.handbook.site import Site, page_url, relative_url
+from improve.handbook.site import Site, load_site, page_url, relative_url
 
 # Files improve ships with every handbook (site path -> file in improve/handbook/assets).
 STATIC_ASSETS = {
@@ -270,6 +273,8 @@ class _FinalLinks(Extension):  # type: ignore[misc]  # Python-Markdown has no ty
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or url.startswith(("#", "/")) or not parts.path:
             return url
+        if self.site.source_links:  # the generator rewrites them itself
+            return url
         target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page),
                                                    unquote(parts.path)))
         if target.startswith("../") or target == "..":
@@ -331,20 +336,12 @@ def _dumper() -> type[yaml.SafeDumper]:
     return Dumper
 
 
-def site_config(mkdocs_yml: Path | None, files: HandbookFiles, *, generator: str,
-                navigation: bool = True) -> dict[str, Any]:
+def site_config(mkdocs: dict[str, Any], files: HandbookFiles, *, generator: str,
+                navigation: bool = True, own_pages: Iterable[str] = ()) -> dict[str, Any]:
     """The configuration a generator builds the written folder with: the team's mkdocs.yml
     (if any) without the improve plugin, reading `docs/`, with improve's stylesheet and
     script, and the handbook's navigation unless the team wrote one."""
-    config: dict[str, Any] = {}
-    if mkdocs_yml is not None and mkdocs_yml.is_file():
-        try:
-            loaded = yaml.load(read_bounded(mkdocs_yml, 1 << 20), Loader=_tolerant_loader())
-        except (yaml.YAMLError, OSError, ValueError) as exc:
-            raise UsageProblem(f"{mkdocs_yml}: cannot be read as YAML ({exc}); fix it or pass "
-                               "--mkdocs-yml") from None
-        if isinstance(loaded, dict):
-            config = loaded
+    config = dict(mkdocs)
     config.pop("INHERIT", None)
     config.setdefault("site_name", "Handbook")
     config["docs_dir"] = "docs"
@@ -358,7 +355,8 @@ def site_config(mkdocs_yml: Path | None, files: HandbookFiles, *, generator: str
             continue
         kept.append(entry)
     if generator == "techdocs":
-        kept.insert(0, "techdocs-core")
+        # TechDocs removes every other plugin (and the script) unless Backstage allows them.
+        kept = ["techdocs-core"]
     elif not kept:
         kept = ["search"]
     config["plugins"] = kept
@@ -369,7 +367,9 @@ def site_config(mkdocs_yml: Path | None, files: HandbookFiles, *, generator: str
         if needed not in names:
             extensions.append(needed)
     config["markdown_extensions"] = extensions
-    for key, uri in (("extra_css", CSS_URI), ("extra_javascript", JS_URI)):
+    assets = [("extra_css", CSS_URI)] + ([] if generator == "techdocs"
+                                           else [("extra_javascript", JS_URI)])
+    for key, uri in assets:
         listed = config.get(key)
         listed = list(listed) if isinstance(listed, list) else []
         if uri not in listed:
@@ -383,11 +383,75 @@ def site_config(mkdocs_yml: Path | None, files: HandbookFiles, *, generator: str
         for page in files.nav_pages():
             if page.path in titles and page is not HOME_PAGE:
                 nav.append({titles[page.path]: page.path})
+        # Then the team's own pages, as MkDocs would list them (documents are reached through
+        # the indexes).
+        nav += sorted(p for p in own_pages if p.endswith(".md") and p != "index.md")
         config["nav"] = nav
     return config
 
 
-def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs_yml: Path | None,
+def read_mkdocs_yml(path: Path, *, depth: int = 0) -> dict[str, Any]:
+    """A team's mkdocs.yml as data, tags such as `!!python/name:` kept as written, with the
+    file it INHERITs merged under it (as MkDocs does)."""
+    try:
+        loaded = yaml.load(read_bounded(path, 1 << 20), Loader=_tolerant_loader())
+    except (yaml.YAMLError, OSError, ValueError) as exc:
+        raise UsageProblem(f"{path}: cannot be read as YAML ({one_line(str(exc))}); fix it or "
+                           "name another file with --mkdocs-yml") from None
+    config = loaded if isinstance(loaded, dict) else {}
+    parent = config.pop("INHERIT", None)
+    if isinstance(parent, str) and depth < 5:
+        config = _merge(read_mkdocs_yml(path.parent / parent, depth=depth + 1), config)
+    # Paths in it are relative to the file: made absolute, for a configuration written elsewhere.
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        theme["custom_dir"] = str((path.parent / theme["custom_dir"]).resolve())
+    if isinstance(config.get("hooks"), list):
+        config["hooks"] = [str((path.parent / h).resolve()) if isinstance(h, str) else h
+                           for h in config["hooks"]]
+    return config
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def plugin_options(mkdocs: dict[str, Any]) -> dict[str, Any]:
+    """The improve plugin's options in a mkdocs.yml (`plugins: - improve: {...}`)."""
+    plugins = mkdocs.get("plugins")
+    for entry in plugins if isinstance(plugins, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("improve"), dict):
+            return dict(entry["improve"])
+    return {}
+
+
+def generate(config: Config, today: dt.date, out: Path, *, mkdocs_yml: Path | None,
+             generator: str = "mkdocs") -> tuple[Site, HandbookFiles]:
+    """`improve site generate`: read the repository and write its handbook into `out`."""
+    mkdocs = read_mkdocs_yml(mkdocs_yml) if mkdocs_yml is not None and mkdocs_yml.is_file() \
+        else {}
+    base = mkdocs_yml.parent if mkdocs_yml is not None else config.root
+    options = plugin_options(mkdocs)
+    site = load_site(config, today, soon_days=_int(options.get("due_soon_days")),
+                     recent_days=_int(options.get("recent_done_days")))
+    site.directory_urls = mkdocs.get("use_directory_urls") is not False
+    site.source_links = generator == "zensical"
+    docs_dir = (base / str(mkdocs.get("docs_dir") or "docs")).resolve()
+    site.place(docs_dir)
+    return site, write_site(site, out, docs_dir=docs_dir, mkdocs=mkdocs, generator=generator)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs: dict[str, Any],
                generator: str = "mkdocs") -> HandbookFiles:
     """Write the handbook into `out`: `out/docs/` (the team's pages, the documents and the
     generated pages) and `out/mkdocs.yml`. `out` must be empty, missing, or a folder this
@@ -423,7 +487,9 @@ def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs_yml: Path
         else:
             content = item.content or b""
             target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    config = site_config(mkdocs_yml, done, generator=generator)
+    config = site_config(mkdocs, done, generator=generator,
+                         navigation=plugin_options(mkdocs).get("navigation") is not False,
+                         own_pages=[p for p in own if p not in written])
     config.setdefault("use_directory_urls", site.directory_urls)
     (staging / "mkdocs.yml").write_text(
         "# Written by `improve site generate`: build this folder with MkDocs, Zensical or\n"

@@ -43,7 +43,6 @@ from improve.handbook.render import (
     owner_text,
     ref_link,
     status_badge,
-    table,
 )
 from improve.handbook.site import Site
 from improve.model.vocabulary import SEVERITIES
@@ -167,7 +166,7 @@ def render_actions(site: Site) -> str:
                          _doc_link(doc.title, site, doc.path)])
     lines.append(site.blocks.add(html_table(["Item", "Title", "Owner", "Due", "Status", "Source"],
                                             rows, empty="No open action items.",
-                                            sortable=True, filters=(2, 4))) + "\n")
+                                            sortable=True, filters=(2, 4), wide=1)) + "\n")
     lines += ["## Recently done", ""]
     rows = []
     for item in actions.recently_done:
@@ -177,7 +176,7 @@ def render_actions(site: Site) -> str:
     lines.append(site.blocks.add(html_table(
         ["Item", "Title", "Owner", "Done on", "Source"], rows,
         empty=f"Nothing done in the last {actions.recent_days} days.", sortable=True,
-        filters=(2,))) + "\n")
+        filters=(2,), wide=1)) + "\n")
     return "\n".join(lines)
 
 
@@ -193,7 +192,7 @@ def render_decisions(site: Site) -> str:
                      ", ".join(html_ref_link(r, site) for r in row.superseded_by) or EMPTY])
     parts = [site.blocks.add(html_table(
         ["Decision", "Title", "Status", "Date", "Supersedes", "Superseded by"], rows,
-        empty="No decision records yet.", sortable=True, filters=(2,))) + "\n"]
+        empty="No decision records yet.", sortable=True, filters=(2,), wide=1)) + "\n"]
     parts.append("## Supersede chains\n")
     if site.index.chains:
         for chain in site.index.chains:
@@ -224,8 +223,8 @@ def render_incidents(site: Site) -> str:
                      status_badge(row.status) or EMPTY])
     parts = [site.blocks.add(html_table(
         ["Date", "Incident", "Title", "Severity", "Services", "Time to detect", "Time to resolve",
-         "Escaped defect", "Status"], rows, empty="No incident reviews yet.", sortable=True,
-        filters=(3, 4, 8))) + "\n",
+         "Escaped", "Status"], rows, empty="No incident reviews yet.", sortable=True,
+        filters=(3, 4, 8), wide=2)) + "\n",
         "## Totals per quarter\n"]
     quarter_rows = [[q.quarter, str(q.incidents), *(str(n) for _s, n in q.by_severity),
                      str(q.escaped_defects)] for q in site.index.quarters]
@@ -253,7 +252,7 @@ def render_runbooks(site: Site) -> str:
             f"**{stale}**.\n\n"
             + site.blocks.add(html_table(
                 ["Service", "Runbook", "Title", "Owners", "Last review", "Next review", "State"],
-                rows, empty="No runbooks yet.", sortable=True, filters=(0, 3, 6))) + "\n")
+                rows, empty="No runbooks yet.", sortable=True, filters=(0, 3, 6), wide=2)) + "\n")
 
 
 # --- retros -----------------------------------------------------------------------------------
@@ -270,7 +269,7 @@ def render_retros(site: Site) -> str:
                      md(row.team) if row.team else EMPTY, follow, impediments])
     return site.blocks.add(html_table(
         ["Date", "Retro", "Title", "Team", "Follow-through (done/total)", "Open impediments"],
-        rows, empty="No retrospectives yet.", sortable=True, filters=(3,))) + "\n"
+        rows, empty="No retrospectives yet.", sortable=True, filters=(3,), wide=2)) + "\n"
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -313,9 +312,11 @@ def render_summary(site: Site, page_path: str) -> str:
     overdue = actions.overdue[:5]
     if overdue:
         lines += ["", "**Most overdue**", ""]
-        lines.append(table(["Item", "Title", "Owner", "Due"], [
-            [link(i.ref, prefix + site.href(i.path)), md(i.title) or EMPTY, owner_text(i.owner),
-             fmt_date(i.due)] for i in sorted(overdue, key=lambda i: (i.due, i.ref))]))
+        lines.append(site.blocks.add(html_table(["Item", "Title", "Owner", "Due"], [
+            [html_link(f'<span class="improve-id">{md(i.ref)}</span>',
+                       site.url(i.path, page_path)),
+             md(i.title) or EMPTY, owner_text(i.owner), fmt_date(i.due)]
+            for i in sorted(overdue, key=lambda i: (i.due, i.ref))], wide=1)))
     return f'<span class="improve-summary-date">As of {site.today.isoformat()}</span>\n\n' + \
         "\n".join(lines) + "\n"
 
@@ -382,7 +383,7 @@ def _catalog_renderer(kind_name: str) -> Renderer:
                 row.append(str(sum(1 for item in doc.action_items if item.is_open)))
             rows.append(row)
         return site.blocks.add(html_table(headers, rows, empty=f"No {kind.plural.lower()} yet.",
-                                          sortable=True)) + "\n"
+                                          sortable=True, wide=1)) + "\n"
 
     return render
 

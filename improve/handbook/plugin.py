@@ -152,8 +152,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._views = {} if searching else None
         self._records = {}
         docs_dir = Path(config.docs_dir).resolve()
-        for doc in site.documents:
-            site.src_uris[doc.path] = _site_path(improve.root / doc.path, docs_dir, doc.path)
+        site.place(docs_dir)
         documents_at = set(site.src_uris.values())
         # The one list of what the handbook adds (improve.handbook.generate); this adapter only
         # hands it to MkDocs.
@@ -322,14 +321,6 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         return context
 
     on_page_context = CombinedEvent(_search_view, _page_view)
-
-
-def _site_path(abs_path: Path, docs_dir: Path, repo_path: str) -> str:
-    """The page path of a document: its repository path, or its path in docs/ when it is there."""
-    try:
-        return abs_path.relative_to(docs_dir).as_posix()
-    except ValueError:
-        return repo_path
 
 
 def _repo_path(path: Path, root: Path) -> str:

@@ -110,13 +110,14 @@ def html_external_link(url: object, text: str = "link") -> str:
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "",
                labels: bool = False, sortable: bool = False,
-               filters: Sequence[int] = ()) -> str:
+               filters: Sequence[int] = (), wide: int | None = None) -> str:
     """An HTML table as the theme styles Markdown's (no class); headers and cells must already
     be escaped HTML, an empty cell shows a dash. With no rows, `empty` (a sentence, escaped
     here) as a paragraph, or nothing. With `labels`, the first cell of each row is a bold label.
     A `sortable` table gets sort buttons and a filter bar from the handbook's script
     (`assets/tables.js`), with a list for each column of `filters`; without the script it is
     complete as it is. Every cell carries its column's name, which a phone shows beside it.
+    The `wide` column (a title) gets room before the others wrap it.
 
     No white space between the tags, and a space ending every cell instead: the search index
     still sees the cells' words apart, and Material's search parser (which calls back for every
@@ -127,7 +128,8 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: 
     for row in rows:
         if len(row) != len(headers):
             raise ValueError(f"row has {len(row)} cells for {len(headers)} columns")
-        cells = "".join(_cell(name, c) for name, c in zip(names, row, strict=True))
+        cells = "".join(_cell(name, c, wide=n == wide)
+                        for n, (name, c) in enumerate(zip(names, row, strict=True)))
         if labels:  # a class rather than <strong>: one element less per row to parse
             cells = '<td class="improve-label"' + cells[len('<td'):].removeprefix(
                 ' class="improve-nowrap"')
@@ -147,12 +149,12 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: 
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _cell(name: str, content: str) -> str:
+def _cell(name: str, content: str, *, wide: bool = False) -> str:
     """A cell with its column's name; one word (a date, an id, a service) never wraps."""
     if not content.strip():
         content = EMPTY
     one_word = " " not in _TAG.sub("", content).strip()
-    css = ' class="improve-nowrap"' if one_word else ""
+    css = ' class="improve-nowrap"' if one_word else (' class="improve-wide"' if wide else "")
     return f'<td{css} data-label="{name}">{content} </td>'
 
 

@@ -151,6 +151,9 @@ class Site:
     lint: LintResult | None = None
     # MkDocs' `use_directory_urls`: how page addresses are made (see `page_url`).
     directory_urls: bool = True
+    # Zensical rewrites every relative link of a page, raw HTML included, as a path from the
+    # page's source file: links in finished HTML are then source paths, not page addresses.
+    source_links: bool = False
     blocks: HtmlBlocks = field(default_factory=HtmlBlocks)
 
     def __post_init__(self) -> None:
@@ -165,6 +168,16 @@ class Site:
                 self.by_id.setdefault(old, doc)
         for doc in self.documents:
             self.src_uris.setdefault(doc.path, doc.path)
+
+    def place(self, docs_dir: Path) -> None:
+        """Give every document its page path: its repository path, or its path in the
+        generator's docs folder when it lives there."""
+        root = self.config.root
+        for doc in self.documents:
+            try:
+                self.src_uris[doc.path] = (root / doc.path).relative_to(docs_dir).as_posix()
+            except ValueError:
+                self.src_uris[doc.path] = doc.path
 
     def previous_retro(self, doc: Document) -> Document | None:
         """The published retro of the same team just before `doc` (by date, then number)."""
@@ -221,6 +234,8 @@ class Site:
         """The address of a published document's page from the page at `from_src` (by default
         a generated page, which lives at the top of the site), for HTML: final and quoted
         (`../../runbooks/0001-x/`)."""
+        if self.source_links:
+            return self.href(doc_path, from_src)
         return relative_url(page_url(self.src_uris[doc_path], self.directory_urls),
                             page_url(from_src or "generated.md", self.directory_urls))
 

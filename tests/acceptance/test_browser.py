@@ -248,3 +248,159 @@ def test_the_page_opened_from_disk_runs_no_script_either(
         finally:
             browser.close()
     assert evil_requests == []
+
+
+# -- pages worth reading (issue 14): sorting, filtering, the board, fit, accessibility ---------
+
+AXE = ROOT / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# One page of every kind: the generated indexes, and a document of each kind.
+PAGE_KINDS = {
+    "home": "/", "actions": "/actions/", "incidents": "/incidents/", "runbooks": "/runbooks/",
+    "decisions": "/decisions/", "retros": "/retros/", "metrics": "/metrics/",
+    "rca": RCA_PATH, "retro": "/retros/0006-sprint-23/",
+    "runbook": "/runbooks/0001-pause-refunds-worker/",
+    "decision": "/decisions/0002-validate-front-matter-with-jsonschema/",
+}
+WIDTHS = (1366, 390)
+
+
+def _rows(page: Any) -> list[str]:
+    return list(page.locator("article table[data-improve-sort] tbody tr:visible").evaluate_all(
+        "rows => rows.map(r => r.cells[0].textContent.trim())"))
+
+
+def test_index_tables_sort_and_filter(page: Any, server: str) -> None:
+    page.goto(f"{server}/incidents/")
+    assert _rows(page) == ["2026-11-04", "2026-10-07", "2026-09-10"]  # newest first
+    date = page.locator("article table[data-improve-sort] th").first
+    date.get_by_role("button").click()
+    assert date.get_attribute("aria-sort") == "ascending"
+    assert _rows(page) == ["2026-09-10", "2026-10-07", "2026-11-04"]
+    date.get_by_role("button").click()
+    assert date.get_attribute("aria-sort") == "descending"
+    assert _rows(page) == ["2026-11-04", "2026-10-07", "2026-09-10"]
+    bar = page.locator("article .improve-filters").first
+    bar.get_by_label("Severity").select_option("SEV1")
+    assert _rows(page) == ["2026-10-07"]
+    assert bar.locator(".improve-filter-count").inner_text() == "1 of 3 rows"
+    bar.get_by_label("Severity").select_option("")
+    bar.get_by_label("Services").select_option("ledger")
+    assert _rows(page) == ["2026-09-10"]
+    bar.get_by_label("Services").select_option("")
+    bar.get_by_role("searchbox").fill("webhooks")
+    assert _rows(page) == ["2026-11-04"]
+    # The action items: by owner.
+    page.goto(f"{server}/actions/")
+    table = page.locator("article table[data-improve-sort]").first
+    page.locator("article .improve-filters").first.get_by_label("Owner").select_option("chen")
+    owners = table.locator("tbody tr:visible").evaluate_all(
+        "rows => rows.map(r => r.cells[2].textContent.trim())")
+    assert owners
+    assert set(owners) == {"chen"}
+
+
+def test_index_pages_are_complete_without_javascript(sync_playwright: Any, server: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(java_script_enabled=False)
+        tab = context.new_page()
+        tab.goto(f"{server}/incidents/")
+        rows = tab.locator("article table[data-improve-sort] tbody tr")
+        assert rows.count() == 3
+        assert tab.locator(".improve-filters").count() == 0
+        assert tab.locator("article table th button").count() == 0
+        context.close()
+        browser.close()
+
+
+def test_the_board_is_columns_of_cards(page: Any, server: str) -> None:
+    page.goto(f"{server}/actions/")
+    columns = page.locator("article .improve-board__column")
+    assert columns.count() == 3
+    boxes = [columns.nth(i).bounding_box() for i in range(3)]
+    assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]  # side by side
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    overdue = page.locator("article .improve-board__column li.improve-card--overdue").first
+    assert overdue.locator(".improve-badge--overdue").inner_text() == "overdue"
+    assert overdue.evaluate("c => getComputedStyle(c).borderLeftColor") == "rgb(198, 40, 40)"
+    card = overdue.inner_text()
+    assert "RETRO-0006#A1" in card
+    assert "dana" in card
+    assert "due 2026-11-18" in card
+    page.set_viewport_size({"width": 390, "height": 844})
+    stacked = [columns.nth(i).bounding_box() for i in range(3)]
+    assert stacked[0]["y"] < stacked[1]["y"] < stacked[2]["y"]  # one column on a phone
+
+
+_FIT = """() => {
+  const article = document.querySelector('article');
+  // Material lets a table's scroll box reach into the content's padding: the content's edge.
+  const right = document.querySelector('.md-content').getBoundingClientRect().right;
+  const problems = [];
+  for (const table of article.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect();
+    if (table.scrollWidth > table.clientWidth + 1 || box.right > right + 1) {
+      problems.push('table wider than the page: ' + table.rows[0].textContent.slice(0, 40));
+    }
+  }
+  for (const el of article.querySelectorAll('.improve-id, .improve-nowrap, td.improve-nowrap, time')) {
+    const lines = new Set(Array.from(el.getClientRects()).map(r => Math.round(r.top)));
+    if (lines.size > 1) problems.push('broken over lines: ' + el.textContent.trim());
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push('the page scrolls sideways');
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_kind_fits_and_is_kept_as_a_screenshot(page: Any, server: str,
+                                                          width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for name, path in PAGE_KINDS.items():
+        page.goto(f"{server}{path}")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(_FIT)
+        if found:
+            problems[name] = found
+        shot = folder / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 5_000
+    assert problems == {}
+
+
+def _axe(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+      // Highlighted code keeps the theme's own syntax colours: those are Material's to fix.
+      const r = await axe.run({include: ['article'], exclude: ['.highlight']},
+                              {resultTypes: ['violations']});
+      return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+        v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+    }""")
+    return list(result)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_kind_passes_the_accessibility_check(page: Any, server: str,
+                                                        scheme: str) -> None:
+    if not AXE.is_file():
+        if os.environ.get("CI") or os.environ.get("IMPROVE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"no axe-core at {AXE}; .ci/run installs it")
+        pytest.skip(f"no axe-core at {AXE} (npm install --prefix .tools/axe axe-core)")
+    violations = {}
+    # The reader's system setting picks the palette (mkdocs.yml: light `default`, dark `slate`).
+    page.emulate_media(color_scheme=scheme)
+    for name, path in PAGE_KINDS.items():
+        page.goto(f"{server}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == (
+            "slate" if scheme == "dark" else "default")
+        found = _axe(page)
+        if found:
+            violations[name] = found
+    assert violations == {}

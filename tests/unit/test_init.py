@@ -74,9 +74,10 @@ def test_existing_files_are_kept_and_gitignore_is_appended_once(tmp_path: Path) 
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     assert "add the hook yourself under `repos:` (- repo: https://github.com/improve-handbook/improve" in out
     assert "skipped   mkdocs.yml  (exists; kept as it is: add `- improve`" in out
-    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
+    ignored = b"node_modules/\r\nsite\r\n.improve-cache/\r\n/build/handbook/\r\n"
+    assert (tmp_path / ".gitignore").read_bytes() == ignored
     run("init", str(tmp_path))
-    assert (tmp_path / ".gitignore").read_bytes() == b"node_modules/\r\nsite\r\n.improve-cache/\r\n"
+    assert (tmp_path / ".gitignore").read_bytes() == ignored
 
 
 def test_a_pyproject_with_tool_improve_keeps_its_config(tmp_path: Path) -> None:
@@ -169,3 +170,56 @@ def test_folders_follow_the_config(tmp_path: Path) -> None:
     assert (tmp_path / "rca/README.md").is_file()
     assert not (tmp_path / "retros").exists()
     assert "`team/retros/`" in (tmp_path / "docs/index.md").read_text()
+
+
+@pytest.mark.parametrize(("site", "build", "output"), [
+    ("mkdocs", "mkdocs build --strict", "site"),
+    ("zensical", "improve site generate build/handbook --generator zensical && zensical build -f "
+                 "build/handbook/mkdocs.yml", "build/handbook/site"),
+    ("techdocs", "improve site generate build/handbook --generator techdocs && techdocs-cli "
+                 "generate --no-docker --source-dir build/handbook --output-dir site", "site"),
+])
+def test_init_site_builds_the_handbook_with_the_chosen_generator(
+        tmp_path: Path, site: str, build: str, output: str) -> None:
+    git_init(tmp_path)
+    code, out = run("init", "--site", site, str(tmp_path))
+    assert code == 0, out
+    workflow = yaml.safe_load((tmp_path / WORKFLOW_PATH).read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert build in runs
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == output
+    catalog = tmp_path / "catalog-info.yaml"
+    assert catalog.exists() == (site == "techdocs")
+    if site == "techdocs":
+        entity = yaml.safe_load(catalog.read_text(encoding="utf-8"))
+        assert entity["kind"] == "Component"
+        assert entity["metadata"]["name"] == "team-handbook"
+        assert entity["metadata"]["annotations"]["backstage.io/techdocs-ref"] == \
+            "dir:build/handbook"
+    # An upgrade keeps the generator the repository uses.
+    code, out = run("init", "--upgrade", str(tmp_path))
+    assert "Everything is up to date" in out, out
+
+
+def test_init_site_for_gitlab_publishes_public(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    code, out = run("init", "--ci", "gitlab", "--site", "zensical", str(tmp_path))
+    assert code == 0, out
+    pages = yaml.safe_load((tmp_path / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert pages["script"][-1].endswith(
+        "zensical build -f build/handbook/mkdocs.yml && mv build/handbook/site public")
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert "zensical serve -f build/handbook/mkdocs.yml" in out
+
+
+def test_upgrade_moves_a_repository_to_another_generator(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    run("init", str(tmp_path))
+    code, out = run("init", "--upgrade", "--write", "--site", "zensical", str(tmp_path))
+    assert code == 0, out
+    assert "Updated 1 file(s): .github/workflows/improve.yml" in out
+    assert "zensical build -f build/handbook/mkdocs.yml" in (tmp_path / WORKFLOW_PATH).read_text()
+    code, out = run("init", "--upgrade", str(tmp_path))  # and keeps it from then on
+    assert "Everything is up to date" in out

@@ -27,7 +27,40 @@ CI_FILES: dict[str, tuple[str, str]] = {
     "gitlab": (GITLAB_CI_PATH, "gitlab-ci.yml"),
 }
 CONFIG_PATH = ".improve.toml"
-IGNORED = ("/site/", ".improve-cache/")
+IGNORED = ("/site/", ".improve-cache/", "/build/handbook/")
+CATALOG_INFO_PATH = "catalog-info.yaml"
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """How CI builds the handbook with one site generator (`improve init --site`)."""
+
+    command: str  # the shell line that builds it
+    output: str  # the folder it writes the site to (GitHub Pages uploads it)
+    gitlab: str  # the same for GitLab Pages, which publishes `public/`
+
+
+# MkDocs runs the improve plugin; Zensical and TechDocs run no third-party MkDocs plugin, so
+# they build the folder `improve site generate` writes.
+_GENERATE = "improve site generate build/handbook --generator {name}"
+SITE_BUILDS: dict[str, SiteBuild] = {
+    "mkdocs": SiteBuild("mkdocs build --strict", "site", "mkdocs build --strict --site-dir public"),
+    "zensical": SiteBuild(
+        "python -m pip install --quiet 'zensical>=0.0.73' && "
+        + _GENERATE.format(name="zensical") + " && zensical build -f build/handbook/mkdocs.yml",
+        "build/handbook/site",
+        "python -m pip install --quiet 'zensical>=0.0.73' && "
+        + _GENERATE.format(name="zensical") + " && zensical build -f build/handbook/mkdocs.yml"
+        " && mv build/handbook/site public"),
+    "techdocs": SiteBuild(
+        "python -m pip install --quiet mkdocs-techdocs-core && npm install --global "
+        "@techdocs/cli && " + _GENERATE.format(name="techdocs")
+        + " && techdocs-cli generate --no-docker --source-dir build/handbook --output-dir site",
+        "site",
+        "python -m pip install --quiet mkdocs-techdocs-core && npm install --global "
+        "@techdocs/cli && " + _GENERATE.format(name="techdocs")
+        + " && techdocs-cli generate --no-docker --source-dir build/handbook --output-dir public"),
+}
 
 _PLACEHOLDER = re.compile(r"@\{([a-z_]+)\}")
 
@@ -62,6 +95,7 @@ class Options:
     python: str = DEFAULT_PYTHON
     site_name: str = "Team handbook"
     ci: str = "github"  # a key of CI_FILES
+    site: str = "mkdocs"  # a key of SITE_BUILDS
     folders: dict[str, str] = field(default_factory=lambda: {k: v.folder for k, v in KINDS.items()})
 
 
@@ -120,6 +154,11 @@ def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
     }
     values |= {f"folder_{name}": options.folders.get(name, kind.folder) for name, kind in KINDS.items()}
     values["hook_files"] = hook_files(options.folders)
+    build = SITE_BUILDS[options.site]
+    values |= {"site_build": build.command, "site_output": build.output,
+               "site_build_gitlab": build.gitlab,
+               "component": re.sub(r"[^a-z0-9]+", "-", options.site_name.lower()).strip("-")
+               or "handbook"}
     files: list[Planned] = []
     if with_config:
         files.append(Planned(CONFIG_PATH, template("improve.toml"), role="config"))
@@ -134,5 +173,7 @@ def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
     files.append(Planned(".pre-commit-config.yaml", render("pre-commit-config.yaml", values), role="hook"))
     ci_path, ci_template = CI_FILES[options.ci]
     files.append(Planned(ci_path, render(ci_template, values), role="ci"))
+    if options.site == "techdocs":
+        files.append(Planned(CATALOG_INFO_PATH, render("catalog-info.yaml", values), role="site"))
     files.append(Planned(".gitignore", template("gitignore"), how="append-lines", role="ignore"))
     return files
