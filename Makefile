@@ -26,7 +26,7 @@ run: $(VENV)/.installed-site
 	$(BIN)/mkdocs build --strict
 	@if [ -n "$(NO_SERVE)" ]; then echo "Built the handbook into site/ (NO_SERVE set: not serving)."; \
 	else echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
-	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT); fi
+	$(BIN)/mkdocs serve --dirty --dev-addr $(HOST):$(PORT); fi
 
 ## The whole test suite: ruff, mypy, the import contracts, pytest.
 test: setup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from improve.core.config import Config
@@ -63,13 +64,55 @@ def _resolves(path: Path) -> bool:
 
 
 
+# A file's identity for `DocumentMemo`: device, inode, size, modification time, mode.
+FileStamp = tuple[int, int, int, int, int]
+
+
+class DocumentMemo:
+    """Documents read by an earlier run in the same process (`mkdocs serve` rebuilds), reused
+    while the file, its kind and the config are the same: a rebuild reads only what changed."""
+
+    def __init__(self) -> None:
+        self._fingerprint: str | None = None
+        self._entries: dict[str, tuple[FileStamp, Document]] = {}
+
+    def begin(self, config: Config) -> None:
+        """Forget everything when the config changed (it shapes how documents are read)."""
+        fingerprint = config.fingerprint()
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self._entries = {}
+
+    def get(self, doc_file: DocFile, stamp: FileStamp | None) -> Document | None:
+        entry = self._entries.get(doc_file.path)
+        if entry is None or stamp is None or entry[0] != stamp:
+            return None
+        doc = entry[1]
+        return doc if doc.kind is doc_file.kind and doc.number == doc_file.number else None
+
+    def put(self, doc: Document, stamp: FileStamp | None) -> None:
+        if stamp is not None:
+            self._entries[doc.path] = (stamp, doc)
+
+
+def _stamp(path: Path) -> FileStamp | None:
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+
+
 class Repository:
     """The documents of one repository, loaded on first use and kept for the run."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, memo: DocumentMemo | None = None) -> None:
         self.config = config
         self._files: list[DocFile] | None = None
         self._documents: dict[str, Document] = {}
+        self._memo = memo
+        if memo is not None:
+            memo.begin(config)
 
     @property
     def files(self) -> list[DocFile]:
@@ -80,7 +123,17 @@ class Repository:
     def document(self, doc_file: DocFile) -> Document:
         doc = self._documents.get(doc_file.path)
         if doc is None:
-            doc = read_document(self.config, doc_file)
+            memo = self._memo
+            if memo is None:
+                doc = read_document(self.config, doc_file)
+            else:
+                # A symbolic link is read afresh every time: its target may have changed.
+                stamp = _stamp(self.config.root / doc_file.path)
+                doc = memo.get(doc_file, stamp)
+                if doc is None:
+                    doc = read_document(self.config, doc_file)
+                    if stamp is not None and not stat.S_ISLNK(stamp[4]):
+                        memo.put(doc, stamp)
             self._documents[doc_file.path] = doc
         return doc
 

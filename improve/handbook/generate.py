@@ -16,7 +16,9 @@ builds the table of contents and the search index from them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import html
 import os
 import posixpath
@@ -125,30 +127,93 @@ def insert_header(markdown: str, head: str) -> str:
     return head + "\n" + markdown
 
 
+@dataclass
+class RebuildMemo:
+    """What a `mkdocs serve` rebuild takes from the previous build (the plugin keeps it).
+
+    Headers, index pages, charts and the calendar are made from front matter, never from
+    bodies: while no document's front matter (nor the date, the config, the page paths or the
+    git history) changed, a rebuild reuses them and renders only the edited document's page.
+    A document is reused only as the very object the repository's `DocumentMemo` returned,
+    which it does only for a file that did not change. Their placeholders stay valid because
+    the plugin keeps one `HtmlBlocks` across rebuilds."""
+
+    world: str = ""
+    records: dict[str, tuple[Document, str]] = field(default_factory=dict)
+    generated: HandbookFiles | None = None
+
+
+def _world(site: Site, existing: Container[str]) -> str:
+    """A digest of everything but bodies that the generated files depend on."""
+    from improve.core.gitrev import head_commit
+
+    hasher = hashlib.sha256()
+    root = site.config.root
+    parts: list[object] = [site.today.isoformat(), site.config.fingerprint(), site.directory_urls,
+                           site.source_links, site.index.actions.soon_days,
+                           site.index.actions.recent_days, head_commit(root),
+                           sorted(existing) if isinstance(existing, set | frozenset) else ()]
+    for name in ("packed-refs", "refs/tags"):  # a new tag is a new deployment
+        with contextlib.suppress(OSError):
+            parts.append((root / ".git" / name).stat().st_mtime_ns)
+    hasher.update(repr(parts).encode("utf-8", "surrogateescape"))
+    for doc in site.documents:
+        hasher.update(f"\0{doc.path}\0{site.src_uri(doc)}\0{doc.parsed.yaml_text}".encode(
+            "utf-8", "surrogateescape"))
+    return hasher.hexdigest()
+
+
 def handbook_files(site: Site, *, existing: Container[str] = (),
-                   body: Callable[[Document], str] | None = None) -> HandbookFiles:
+                   body: Callable[[Document], str] | None = None,
+                   memo: RebuildMemo | None = None) -> HandbookFiles:
     """Everything the handbook adds to a site, for `site` (whose `src_uris` are final).
 
     `existing` holds the team's own page paths: a generated page with the same path is left
     out (theirs is kept). `body(doc)` renders a document's body for the page (default: its
-    Markdown as written, for a generator that sanitizes, such as MkDocs with the plugin)."""
+    Markdown as written, for a generator that sanitizes, such as MkDocs with the plugin).
+    `memo`: what the previous build made (`mkdocs serve`), to reuse what did not change."""
     load_pages()
     out = HandbookFiles()
+    world = _world(site, existing) if memo is not None else ""
+    same = memo is not None and memo.world == world
+    records: dict[str, tuple[Document, str]] = {}
     for doc in site.documents:
-        try:
-            head, foot = header(doc, site), footer(doc, site)
-        except Exception as exc:  # a strange value must not stop the build
-            out.warnings.append(f"{doc.path}:1:1: the page header could not be rendered "
-                                f"({type(exc).__name__}: {exc}); the body is published "
-                                "without it")
-            head = foot = ""
-        out.files.append(SiteFile(site.src_uri(doc), record_source(
-            doc, head, body(doc) if body else None, foot), document=doc))
+        cached = memo.records.get(doc.path) if memo is not None and same else None
+        if cached is not None and cached[0] is doc:
+            source = cached[1]
+        else:
+            try:
+                head, foot = header(doc, site), footer(doc, site)
+            except Exception as exc:  # a strange value must not stop the build
+                out.warnings.append(f"{doc.path}:1:1: the page header could not be rendered "
+                                    f"({type(exc).__name__}: {exc}); the body is published "
+                                    "without it")
+                head = foot = ""
+            source = record_source(doc, head, body(doc) if body else None, foot)
+        records[doc.path] = (doc, source)
+        out.files.append(SiteFile(site.src_uri(doc), source, document=doc))
     paths = {f.path for f in out.files}
     for target in site.linked_files():
         if target not in paths and target not in existing:
             out.files.append(SiteFile(target, source=site.config.root / target))
             paths.add(target)
+    if memo is not None and same and memo.generated is not None:
+        out.files += memo.generated.files
+        out.kept, out.catalogs = memo.generated.kept, memo.generated.catalogs
+    else:
+        generated = _generated_files(site, existing, paths)
+        out.files += generated.files
+        out.kept, out.catalogs = generated.kept, generated.catalogs
+        if memo is not None:
+            memo.generated = generated
+    if memo is not None:
+        memo.world, memo.records = world, records
+    return out
+
+
+def _generated_files(site: Site, existing: Container[str], paths: set[str]) -> HandbookFiles:
+    """The generated pages, redirects and assets (see `handbook_files`)."""
+    out = HandbookFiles()
     out.catalogs = catalog_pages(site)
     for page in [*PAGES.values(), *out.catalogs, HOME_PAGE]:
         if page.path in existing or page.path in paths:
@@ -310,21 +375,22 @@ class _Tagged(str):
     tag = ""
 
 
-def _tolerant_loader() -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
-        pass
+class _Loader(yaml.SafeLoader):
+    """The safe loader, keeping a tag it does not know (`!!python/name:...` in a mkdocs.yml) as
+    a tagged string: written back as it was, never constructed."""
 
-    def unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            value = _Tagged(loader.construct_scalar(node))
-            value.tag = node.tag
-            return value
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node)
-        return loader.construct_mapping(node)  # type: ignore[arg-type]
 
-    Loader.add_multi_constructor("", unknown)
-    return Loader
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value = _Tagged(loader.construct_scalar(node))
+        value.tag = node.tag
+        return value
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("", _unknown_tag)
 
 
 def _dumper() -> type[yaml.SafeDumper]:
@@ -394,7 +460,7 @@ def read_mkdocs_yml(path: Path, *, depth: int = 0) -> dict[str, Any]:
     """A team's mkdocs.yml as data, tags such as `!!python/name:` kept as written, with the
     file it INHERITs merged under it (as MkDocs does)."""
     try:
-        loaded = yaml.load(read_bounded(path, 1 << 20), Loader=_tolerant_loader())
+        loaded = yaml.load(read_bounded(path, 1 << 20), Loader=_Loader)
     except (yaml.YAMLError, OSError, ValueError) as exc:
         raise UsageProblem(f"{path}: cannot be read as YAML ({one_line(str(exc))}); fix it or "
                            "name another file with --mkdocs-yml") from None

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
 import logging
 import os
 from importlib import resources
@@ -24,13 +27,16 @@ from improve.core import clock
 from improve.core.config import Config, load_config
 from improve.core.document import Document
 from improve.core.errors import ImproveError
+from improve.core.fsutil import atomic_write, read_bounded
 from improve.core.lint import LintResult, lint
 from improve.core.report import one_line
-from improve.core.repository import Repository
+from improve.core.repository import DocumentMemo, Repository
 from improve.handbook.config import ImproveConfig
 from improve.handbook.generate import (
     CSS_URI,
     JS_URI,
+    HandbookFiles,
+    RebuildMemo,
     SiteFile,
     handbook_files,
     replace_markers,
@@ -81,6 +87,29 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         # without a search plugin.
         self._views: dict[str, tuple[str, str]] | None = None
         self._ids: SafeIds | None = None
+        # `mkdocs serve --dirty`: what each generated page was last built from (a digest), so
+        # that a rebuild renders only the pages whose content changed (see on_startup).
+        self._dirty = False
+        self._built: dict[str, str] = {}
+        self._marker_pages: set[str] = set()
+        self._serving = False
+        self._memo: DocumentMemo | None = None
+        self._rebuild: RebuildMemo | None = None
+        self._blocks: HtmlBlocks | None = None
+        self._rendered: set[str] = set()
+        self._search_docs: list[Any] | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this keeps the plugin across `mkdocs serve` rebuilds (MkDocs' rule); with
+        `--dirty`, a rebuild after an edit then renders the edited document's page, the pages
+        whose content it changed, and nothing else."""
+        self._dirty = dirty
+        self._built = {}
+        self._serving = command == "serve"
+        self._memo = DocumentMemo() if self._serving else None
+        self._rebuild = RebuildMemo() if self._serving else None
+        self._blocks = None
+        self._search_docs = None
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -136,7 +165,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         improve = self._improve
         try:
             # Read once: lint checks these documents rather than reading them again.
-            documents = Repository(improve).documents()
+            documents = Repository(improve, memo=self._memo).documents()
             result = self._lint(improve, self._today, documents) if self.config.lint else None
             site = load_site(improve, self._today, lint=result, documents=documents,
                              soon_days=self.config.due_soon_days,
@@ -146,7 +175,12 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         # Headers and index tables reach Python-Markdown as placeholders, their HTML is put
         # back in on_page_content (see HtmlBlocks); their links are final page addresses.
         site.directory_urls = config.use_directory_urls
-        site.blocks = HtmlBlocks(placeholders=True)
+        if self._memo is not None:  # `mkdocs serve`: blocks of unchanged pages stay valid
+            if self._blocks is None:
+                self._blocks = HtmlBlocks(placeholders=True, keep=True)
+            site.blocks = self._blocks
+        else:
+            site.blocks = HtmlBlocks(placeholders=True)
         self._site = site
         searching = any(name.rsplit("/", 1)[-1] == "search" for name in config.plugins)
         self._views = {} if searching else None
@@ -156,14 +190,24 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         documents_at = set(site.src_uris.values())
         # The one list of what the handbook adds (improve.handbook.generate); this adapter only
         # hands it to MkDocs.
+        world = self._rebuild.world if self._rebuild is not None else None
         made = handbook_files(site, existing={f.src_uri for f in files
-                                              if f.src_uri not in documents_at})
+                                              if f.src_uri not in documents_at},
+                              memo=self._rebuild)
+        # Front matter, the date or the config changed: summaries on the team's pages follow.
+        world_changed = self._rebuild is None or self._rebuild.world != world
+        self._rendered = set()
+        if self._dirty:
+            self._reset_search(config)
+        if self._blocks is not None:
+            self._blocks.retain(f.content for f in made.files if isinstance(f.content, str))
         self._catalogs = made.catalogs
         for warning in made.warnings:
             log.warning(warning)
         for path in made.kept:
             log.info(f"docs/{path} exists: keeping it instead of the generated page")
         redirects = 0
+        changed = self._changed(made, files, config) if self._dirty else None
         for item in made.files:
             existing = files.get_file_from_path(item.path)
             if existing is not None:
@@ -183,6 +227,17 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                 files.append(File.generated(config, item.path, content=item.content or "",
                                             inclusion=inclusion))
                 redirects += item.path.endswith(".html") and page is None
+            if changed is not None:
+                added = files.get_file_from_path(item.path)
+                if added is not None:
+                    # A dirty build renders a page only when its file says it was modified.
+                    setattr(added, "is_modified",  # noqa: B010 - an instance's own answer
+                            (lambda: True) if item.path in changed else (lambda: False))
+        if changed is not None and world_changed:
+            for path in self._marker_pages:  # their summaries follow the documents
+                page_file = files.get_file_from_path(path)
+                if page_file is not None:
+                    setattr(page_file, "is_modified", lambda: True)  # noqa: B010
         if redirects:
             log.info(f"{redirects} redirect page(s) for renumbered documents")
         for reason, count in sorted(site.withheld.items()):
@@ -190,6 +245,66 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                                               verb="is" if count == 1 else "are"))
         log.info(f"published {len(site.documents)} documents as of {self._today.isoformat()}")
         return files
+
+    # -- the search index of a dirty rebuild ---------------------------------------------------
+    # Material's search plugin, in a dirty rebuild, merges the previous index with the entries
+    # of the pages it saw, dropping old entries by the first page's address only: with the home
+    # page among them (its address is empty) it dropped every other page. So each dirty rebuild
+    # starts it without a previous index, and this plugin merges: the previous index without the
+    # pages rendered now, plus their new entries.
+
+    def _reset_search(self, config: MkDocsConfig) -> None:
+        for name, plugin in config.plugins.items():
+            if name.rsplit("/", 1)[-1] == "search" and hasattr(plugin, "search_index_prev"):
+                plugin.search_index_prev = None
+
+    @event_priority(-100)  # after the search plugin wrote its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self._dirty:
+            return
+        index_path = Path(config.site_dir) / "search" / "search_index.json"
+        try:
+            data = json.loads(read_bounded(index_path, 1 << 30))
+        except (OSError, ValueError):
+            return
+        docs = data.get("docs") if isinstance(data, dict) else None
+        if not isinstance(docs, list):
+            return
+        if self._search_docs is not None:
+            kept = [d for d in self._search_docs
+                    if str(d.get("location", "")).split("#", 1)[0] not in self._rendered]
+            docs = kept + docs
+            data["docs"] = docs
+            atomic_write(index_path, json.dumps(data, separators=(",", ":"),
+                                                default=str).encode("utf-8"))
+        self._search_docs = docs
+
+    def _changed(self, made: HandbookFiles, files: Files, config: MkDocsConfig) -> set[str]:
+        """The generated files whose content differs from the previous build's (all of them
+        when the set of files, the date or the configuration changed)."""
+        assert self._site is not None
+        assert self._today is not None
+        blocks = self._site.blocks
+        context = hashlib.sha256()
+        for part in sorted([*(f.src_uri for f in files), *(f.path for f in made.files)]):
+            context.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        context.update(self._today.isoformat().encode())
+        if config.config_file_path:
+            with contextlib.suppress(OSError):
+                context.update(str(os.stat(config.config_file_path).st_mtime_ns).encode())
+        fresh = self._built.get("") != context.hexdigest()
+        built = {"": context.hexdigest()}
+        changed: set[str] = set()
+        for item in made.files:
+            content = item.content if item.source is None else str(item.source)
+            text = content.decode("utf-8", "replace") if isinstance(content, bytes) \
+                else (content or "")
+            digest = hashlib.sha256(blocks.expand(text).encode("utf-8", "surrogateescape"))
+            built[item.path] = digest.hexdigest()
+            if fresh or self._built.get(item.path) != built[item.path]:
+                changed.add(item.path)
+        self._built = built
+        return changed
 
     def _add_record(self, files: Files, config: MkDocsConfig, item: SiteFile,
                     docs_dir: Path) -> None:
@@ -210,8 +325,10 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
     def _lint(self, improve: Config, today: dt.date,
               documents: list[Document]) -> LintResult | None:
         try:
-            result = lint(improve, today, use_cache=improve.cache and improve.cache_path.is_dir(),
-                          documents=documents)
+            # `mkdocs build` uses the lint cache when `improve lint` made one; `mkdocs serve`
+            # makes it, so that a rebuild checks only what changed.
+            result = lint(improve, today, use_cache=improve.cache and (
+                self._serving or improve.cache_path.is_dir()), documents=documents)
         except ImproveError as exc:
             log.warning(f"lint could not run: {exc}")
             return None
@@ -275,12 +392,16 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         site = self._site
         if not self.config.enabled or site is None:
             return markdown
-        return replace_markers(markdown, site, page.file.src_uri)
+        replaced = replace_markers(markdown, site, page.file.src_uri)
+        if replaced != markdown:
+            self._marker_pages.add(page.file.src_uri)
+        return replaced
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
         if not self.config.enabled:
             return html
+        self._rendered.add(page.url)
         for item in _anchors(page.toc):
             item.title = plain_text(item.title)
         # The body, as Python-Markdown rendered the writer's Markdown, goes through the

@@ -322,7 +322,7 @@ def footer(doc: Document, site: Site) -> str:
 
 # Facts that are sentences or long lists take the card's whole width.
 _WIDE_FACTS = frozenset({"Trigger", "Caused by", "Root causes", "Health", "Participants",
-                         "Contributing factors", "Alerts"})
+                         "Supersede chain", "Contributing factors", "Alerts"})
 
 
 def fact_card(facts: Sequence[tuple[str, str]]) -> str:
@@ -431,13 +431,23 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                  ("Consulted", md_list(meta.get("consulted"))),
                  ("Informed", md_list(meta.get("informed"))),
                  ("Supersedes", html_ref_links(meta.get("supersedes"), site, src)),
-                 ("Superseded by", html_ref_links(meta.get("superseded_by"), site, src))]
+                 ("Superseded by", html_ref_links(meta.get("superseded_by"), site, src)),
+                 ("Supersede chain", _chain(doc, site, src))]
     # A declared kind's own fields, as its catalog shows them.
     rows += [(column.replace("_", " ").capitalize(), md_list(meta.get(column)))
              for column in doc.kind.catalog_columns if column not in ("date", doc.kind.people_field)]
     rows.append(_people(doc))
     rows.append(("Related", html_ref_links(meta.get("related"), site, src)))
     return rows
+
+
+def _chain(doc: Document, site: Site, src: str) -> str:
+    """The whole supersede chain a decision belongs to, oldest first, itself in bold."""
+    chain = site.chain_of(doc.id) if doc.id else None
+    if not chain:
+        return EMPTY
+    return " → ".join(f"<strong>{md(ref)}</strong>" if ref == doc.id
+                      else html_ref_link(ref, site, src) for ref in chain)
 
 
 def action_items_table(doc: Document, site: Site, *, from_src: str | None = None) -> str:

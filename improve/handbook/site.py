@@ -13,7 +13,7 @@ import re
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -86,8 +86,11 @@ class HtmlBlocks:
     never reaches the site, which stays byte-identical across builds.
     """
 
-    def __init__(self, *, placeholders: bool = False) -> None:
+    def __init__(self, *, placeholders: bool = False, keep: bool = False) -> None:
         self._prefix = f"improveblock{secrets.token_hex(8)}n" if placeholders else None
+        # `keep`: blocks outlive `restore` (one HtmlBlocks for every `mkdocs serve` rebuild,
+        # whose unchanged pages keep their placeholders); `retain` forgets the unused ones.
+        self._keep = keep
         self._blocks: dict[str, str] = {}
         self._unsearchable: set[str] = set()
         self._count = 0
@@ -105,6 +108,13 @@ class HtmlBlocks:
         if not searchable:
             self._unsearchable.add(token)
         return token
+
+    def expand(self, text: str) -> str:
+        """`text` with every placeholder replaced by its block, the blocks kept: what a page
+        holds, whatever tokens it was given (`mkdocs serve --dirty` compares pages by it)."""
+        if self._pattern is None or self._prefix is None or self._prefix not in text:
+            return text
+        return self._pattern.sub(lambda m: self._blocks.get(m.group(1) or m.group(2), ""), text)
 
     def restore(self, html: str, *, as_text: bool = False) -> str:
         """Rendered HTML with every placeholder replaced by its block (and the block forgotten).
@@ -125,8 +135,19 @@ class HtmlBlocks:
 
     def _take(self, match: re.Match[str]) -> str:
         token = match.group(1) or match.group(2)
+        if self._keep:
+            return self._blocks.get(token, "")
         self._unsearchable.discard(token)
         return self._blocks.pop(token, "")
+
+    def retain(self, texts: Iterable[str]) -> None:
+        """Keep only the blocks that `texts` (the pages of the current build) refer to."""
+        if self._prefix is None:
+            return
+        pattern = re.compile(rf"{self._prefix}\d+")
+        used = {token for text in texts for token in pattern.findall(text)}
+        self._blocks = {t: b for t, b in self._blocks.items() if t in used}
+        self._unsearchable &= used
 
 
 # A tag of the HTML we build ourselves: attribute values are escaped, so never hold a `>`.
@@ -158,6 +179,7 @@ class Site:
 
     def __post_init__(self) -> None:
         self._previous: dict[str, Document] | None = None
+        self._chains: dict[str, list[str]] | None = None
         self.by_id: dict[str, Document] = {}
         self.by_path: dict[str, Document] = {d.path: d for d in self.documents}
         for doc in self.documents:
@@ -178,6 +200,12 @@ class Site:
                 self.src_uris[doc.path] = (root / doc.path).relative_to(docs_dir).as_posix()
             except ValueError:
                 self.src_uris[doc.path] = doc.path
+
+    def chain_of(self, doc_id: str) -> list[str] | None:
+        """The supersede chain (oldest first) that holds `doc_id`, if any."""
+        if self._chains is None:
+            self._chains = {ref: list(chain) for chain in self.index.chains for ref in chain}
+        return self._chains.get(doc_id)
 
     def previous_retro(self, doc: Document) -> Document | None:
         """The published retro of the same team just before `doc` (by date, then number)."""

@@ -125,6 +125,12 @@ def test_a_superseded_decision_links_to_its_successor(example: Build) -> None:
     link = banner.select_one("a")
     assert link is not None
     assert link["href"] == "../0004-compiled-validator-for-the-fast-path/"
+    # The whole chain, this decision in it.
+    assert facts(soup)["Supersede chain"] == "ADR-0002 → ADR-0004"
+    chain = next(d.dd for d in soup.select("article dl.improve-facts > div")
+                 if d.dt.get_text() == "Supersede chain")
+    assert chain.strong.get_text() == "ADR-0002"
+    assert chain.a["href"] == "../0004-compiled-validator-for-the-fast-path/"
 
 
 def test_the_overdue_item_is_marked_on_the_actions_page(example: Build) -> None:
