@@ -33,7 +33,13 @@ def generate(ctx: click.Context, out: Path, generator: str, mkdocs_yml: Path | N
     """Write the handbook into OUT: the documents with their headers, the generated index
     pages, the team's own pages from docs/, assets, and a mkdocs.yml without the improve
     plugin (MkDocs, Zensical and Backstage TechDocs build it as it is)."""
-    from improve.handbook.generate import generate as write
+    from improve.core.errors import UsageProblem
+
+    try:
+        from improve.handbook.generate import generate as write
+    except ImportError as exc:  # Python-Markdown and nh3 come with the `site` extra
+        raise UsageProblem(f"improve site generate needs the site extra ({exc.name} is missing): "
+                           "pip install 'improve-handbook[site]'") from None
 
     state = app(ctx)
     config = state.config
