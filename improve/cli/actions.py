@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -77,8 +77,35 @@ def _report(result: EditResult) -> None:
     click.echo(f"{result.ref}: {', '.join(parts)} ({result.path})")
 
 
+def _item_refs(incomplete: str, *, open_only: bool) -> list[Any]:
+    """Shell completion of an item reference: the repository's items (the open ones for
+    `done`), matched without case; nothing when the repository cannot be read."""
+    from click.shell_completion import CompletionItem
+
+    from improve.core.config import load_config
+    from improve.core.errors import ImproveError
+    from improve.core.repository import Repository
+
+    try:
+        documents = Repository(load_config()).documents()
+    except ImproveError:
+        return []
+    wanted = incomplete.casefold()
+    return [CompletionItem(item.ref, help=" ".join(item.title.split())[:60])
+            for doc in documents for item in doc.action_items
+            if (item.is_open or not open_only) and item.ref.casefold().startswith(wanted)]
+
+
+def _open_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    return _item_refs(incomplete, open_only=True)
+
+
+def _any_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    return _item_refs(incomplete, open_only=False)
+
+
 @actions.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=_open_refs)
 @today_option
 @click.pass_context
 def done(ctx: click.Context, ref: str) -> int:
@@ -91,23 +118,25 @@ def done(ctx: click.Context, ref: str) -> int:
 
 
 @actions.command(name="set")
-@click.argument("ref")
+@click.argument("ref", shell_complete=_any_refs)
 @click.option("--status", type=click.Choice(STATUS_CHOICES[:-1]), help="New status.")
 @click.option("--owner", help="New owner.")
 @click.option("--due", metavar="DATE", help="New due date (YYYY-MM-DD).")
+@click.option("--reason", metavar="TEXT", help="Why the item is dropped (with --status dropped); "
+              "kept in the item as `reason`.")
 @today_option
 @click.pass_context
 def set_item(ctx: click.Context, ref: str, status: str | None, owner: str | None,
-             due: str | None) -> int:
+             due: str | None, reason: str | None) -> int:
     """Change the status, owner or due date of action item REF in its file."""
     from improve.core.clock import parse_date
     from improve.core.editor import edit_item
     from improve.core.errors import UsageProblem
 
-    if status is None and owner is None and due is None:
-        raise UsageProblem("say what to change: --status, --owner and/or --due")
+    if status is None and owner is None and due is None and reason is None:
+        raise UsageProblem("say what to change: --status, --owner, --due and/or --reason")
     state = app(ctx)
     due_date = parse_date(due, what="--due") if due else None
     _report(edit_item(state.config, ref, today=state.today, status=status, owner=owner,
-                      due=due_date))
+                      due=due_date, reason=reason))
     return 0

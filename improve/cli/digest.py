@@ -38,7 +38,7 @@ def digest(ctx: click.Context, days: int, fmt: str, destinations: tuple[str, ...
     elif fmt == "markdown":
         click.echo(render_markdown(result), nl=False)
     else:
-        click.echo(render_text(result), nl=False)
+        click.echo(render_text(result, state.config), nl=False)
     return 0
 
 

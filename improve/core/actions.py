@@ -135,6 +135,7 @@ def as_record(item: ActionItem, today: dt.date) -> dict[str, Any]:
         "services": list(item.services),
         "link": item.link,
         "path": item.path,
+        "reason": item.reason,
     }
 
 
@@ -142,7 +143,10 @@ def _cells(item: ActionItem, today: dt.date) -> list[str]:
     due = item.due.isoformat() if item.due else "-"
     if item.is_overdue(today):
         due += " (overdue)"
-    return [item.ref, item.status, item.owner or "-", due, " ".join(item.title.split())]
+    title = " ".join(item.title.split())
+    if item.status == "dropped" and item.reason:
+        title += f" (dropped: {' '.join(item.reason.split())})"
+    return [item.ref, item.status, item.owner or "-", due, title]
 
 
 def render(items: Sequence[ActionItem], fmt: str, today: dt.date) -> str:
@@ -166,7 +170,7 @@ def render(items: Sequence[ActionItem], fmt: str, today: dt.date) -> str:
 
 
 _CSV_FIELDS = ("ref", "document", "item", "kind", "title", "status", "owner", "due", "overdue",
-               "type", "opened_on", "done_on", "team", "services", "link", "path")
+               "type", "opened_on", "done_on", "team", "services", "link", "path", "reason")
 
 
 def _csv_cell(value: Any) -> str:

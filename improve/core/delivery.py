@@ -17,70 +17,22 @@ import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 from improve.core import mdtext
 from improve.core.config import Config
-from improve.core.digest import Digest, StaleRunbook
+from improve.core.digest import NOTHING, Digest, by_owner, render_text, summary
 from improve.core.errors import EXIT_FINDINGS, ImproveError, UsageProblem
-from improve.model.items import ActionItem
 
 TIMEOUT_SECONDS = 20
-NO_OWNER = "no owner"
 
 
 class DeliveryFailed(ImproveError):
     """A destination could not be reached or refused the digest (exit 1: the job failed)."""
 
     exit_code = EXIT_FINDINGS
-
-
-@dataclass
-class OwnerSection:
-    """What one person is asked about this week."""
-
-    owner: str
-    overdue: list[ActionItem] = field(default_factory=list)
-    due_soon: list[ActionItem] = field(default_factory=list)
-    stale_runbooks: list[StaleRunbook] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.overdue) + len(self.due_soon) + len(self.stale_runbooks)
-
-
-def by_owner(result: Digest, config: Config) -> list[OwnerSection]:
-    """The digest grouped by owner (roster handles), owners in name order, `no owner` last."""
-    sections: dict[str, OwnerSection] = {}
-
-    def section(name: str | None) -> OwnerSection:
-        key = (config.canonical_person(name) or name) if name else NO_OWNER
-        return sections.setdefault(key, OwnerSection(key))
-
-    for item in result.overdue:
-        section(item.owner).overdue.append(item)
-    for item in result.due_soon:
-        section(item.owner).due_soon.append(item)
-    for runbook in result.stale_runbooks:
-        for owner in runbook.owners or (None,):
-            section(owner).stale_runbooks.append(runbook)
-    return sorted(sections.values(), key=lambda s: (s.owner == NO_OWNER, s.owner.casefold()))
-
-
-def _lines(section: OwnerSection) -> list[str]:
-    lines = [f"Overdue: {i.ref} {mdtext.one_line(i.title)} (due {i.due})" for i in section.overdue]
-    lines += [f"Due soon: {i.ref} {mdtext.one_line(i.title)} (due {i.due})"
-              for i in section.due_soon]
-    lines += [f"Runbook to review: {r.id or r.path} {mdtext.one_line(r.title)} (was due "
-              f"{r.review_due})" for r in section.stale_runbooks]
-    return lines
-
-
-def _summary(result: Digest) -> str:
-    return (f"{len(result.overdue)} overdue, {len(result.due_soon)} due within "
-            f"{result.soon_days} days, {len(result.stale_runbooks)} runbooks to review")
 
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -90,25 +42,19 @@ def email_message(result: Digest, config: Config, sender: str, recipients: list[
                   ) -> EmailMessage:
     """A text part and an HTML part; every user string escaped in the HTML."""
     message = EmailMessage()
-    message["Subject"] = f"Handbook digest for {result.today.isoformat()}: {_summary(result)}"
+    message["Subject"] = f"Handbook digest for {result.today.isoformat()}: {summary(result)}"
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     sections = by_owner(result, config)
-    text = [f"Handbook digest for {result.today.isoformat()}", _summary(result), ""]
     parts = [f"<h2>Handbook digest for {result.today.isoformat()}</h2>",
-             f"<p>{html.escape(_summary(result))}</p>"]
+             f"<p>{html.escape(summary(result))}</p>"]
     for section in sections:
-        text.append(f"{section.owner}:")
-        text += [f"  - {line}" for line in _lines(section)]
-        text.append("")
         parts.append(f"<h3>{html.escape(section.owner)}</h3><ul>")
-        parts += [f"<li>{html.escape(line)}</li>" for line in
-                  _lines(section)]
+        parts += [f"<li>{html.escape(line)}</li>" for line in section.lines()]
         parts.append("</ul>")
     if not sections:
-        text.append("Nothing overdue, nothing due soon, every runbook reviewed.")
-        parts.append("<p>Nothing overdue, nothing due soon, every runbook reviewed.</p>")
-    message.set_content("\n".join(text).rstrip() + "\n")
+        parts.append(f"<p>{NOTHING}</p>")
+    message.set_content(render_text(result, config))
     message.add_alternative("<!DOCTYPE html><html><body>" + "".join(parts) + "</body></html>\n",
                             subtype="html")
     return message
@@ -183,13 +129,13 @@ def slack_payload(result: Digest, config: Config) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text",
                                     "text": f"Handbook digest for {result.today.isoformat()}"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _summary(result)}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": summary(result)}]},
     ]
     for section in by_owner(result, config)[:45]:  # Slack allows 50 blocks
-        body = "\n".join(f"• {_slack_text(line)}" for line in _lines(section))
+        body = "\n".join(f"• {_slack_text(line)}" for line in section.lines())
         text = f"*{_mention(config, section.owner, 'slack')}*\n{body}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}})
-    return {"text": f"Handbook digest: {_summary(result)}", "blocks": blocks}
+    return {"text": f"Handbook digest: {summary(result)}", "blocks": blocks}
 
 
 def teams_payload(result: Digest, config: Config) -> dict[str, Any]:
@@ -197,7 +143,7 @@ def teams_payload(result: Digest, config: Config) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": True,
          "text": f"Handbook digest for {result.today.isoformat()}"},
-        {"type": "TextBlock", "wrap": True, "isSubtle": True, "text": _summary(result)},
+        {"type": "TextBlock", "wrap": True, "isSubtle": True, "text": summary(result)},
     ]
     entities: list[dict[str, Any]] = []
     for section in by_owner(result, config):
@@ -208,7 +154,7 @@ def teams_payload(result: Digest, config: Config) -> dict[str, Any]:
                                            "name": section.owner}})
         body.append({"type": "TextBlock", "weight": "Bolder", "wrap": True, "text": mention})
         body += [{"type": "TextBlock", "wrap": True, "spacing": "None",
-                  "text": "- " + _teams_text(line)} for line in _lines(section)]
+                  "text": "- " + _teams_text(line)} for line in section.lines()]
     card: dict[str, Any] = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
                             "type": "AdaptiveCard", "version": "1.4", "body": body}
     if entities:
@@ -225,10 +171,10 @@ def _teams_text(text: str) -> str:
 
 def mattermost_payload(result: Digest, config: Config) -> dict[str, Any]:
     """An incoming webhook's `text`, in Markdown, a section per owner."""
-    lines = [f"#### Handbook digest for {result.today.isoformat()}", _summary(result), ""]
+    lines = [f"#### Handbook digest for {result.today.isoformat()}", summary(result), ""]
     for section in by_owner(result, config):
         lines.append(f"**{_mention(config, section.owner, 'mattermost')}**")
-        lines += [f"- {mdtext.text(line)}" for line in _lines(section)]
+        lines += [f"- {mdtext.text(line)}" for line in section.lines()]
         lines.append("")
     return {"text": "\n".join(lines).rstrip() + "\n", "username": "improve"}
 

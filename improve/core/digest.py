@@ -19,6 +19,7 @@ from improve.core.repository import Repository
 from improve.core.rules.runbooks import next_review
 from improve.model.items import ActionItem
 from improve.model.kinds import REVIEW_CYCLE
+from improve.model.words import plural
 
 DEFAULT_SOON_DAYS = 14
 
@@ -105,12 +106,70 @@ def render_markdown(result: Digest) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def render_text(result: Digest) -> str:
-    lines = [f"Digest for {result.today.isoformat()}:"]
-    for title, items in (("overdue", result.overdue), (f"due within {result.soon_days} days", result.due_soon)):
-        lines.append(f"{len(items)} action item(s) {title}")
-        lines.extend(f"  {i.ref}  due {i.due}  {i.owner or 'no owner'}  {mdtext.one_line(i.title)}" for i in items)
-    lines.append(f"{len(result.stale_runbooks)} runbook(s) past their review date")
-    lines.extend(f"  {s.id or s.path}  review was due {s.review_due}  {mdtext.one_line(s.title)}"
-                 for s in result.stale_runbooks)
-    return "\n".join(lines) + "\n"
+NO_OWNER = "no owner"
+
+
+@dataclass
+class OwnerSection:
+    """What one person is asked about this week."""
+
+    owner: str
+    overdue: list[ActionItem] = field(default_factory=list)
+    due_soon: list[ActionItem] = field(default_factory=list)
+    stale_runbooks: list[StaleRunbook] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.stale_runbooks)
+
+    def lines(self) -> list[str]:
+        """One line per thing to do, references as text (`RCA-0001#A1`)."""
+        lines = [f"Overdue: {i.ref} {mdtext.one_line(i.title)} (due {i.due})"
+                 for i in self.overdue]
+        lines += [f"Due soon: {i.ref} {mdtext.one_line(i.title)} (due {i.due})"
+                  for i in self.due_soon]
+        lines += [f"Runbook to review: {r.id or r.path} {mdtext.one_line(r.title)} (was due "
+                  f"{r.review_due})" for r in self.stale_runbooks]
+        return lines
+
+
+def by_owner(result: Digest, config: Config) -> list[OwnerSection]:
+    """The digest grouped by owner (roster handles), owners in name order, `no owner` last:
+    the one grouping of the terminal, e-mail and chat digests."""
+    sections: dict[str, OwnerSection] = {}
+
+    def section(name: str | None) -> OwnerSection:
+        key = (config.canonical_person(name) or name) if name else NO_OWNER
+        return sections.setdefault(key, OwnerSection(key))
+
+    for item in result.overdue:
+        section(item.owner).overdue.append(item)
+    for item in result.due_soon:
+        section(item.owner).due_soon.append(item)
+    for runbook in result.stale_runbooks:
+        for owner in runbook.owners or (None,):
+            section(owner).stale_runbooks.append(runbook)
+    return sorted(sections.values(), key=lambda s: (s.owner == NO_OWNER, s.owner.casefold()))
+
+
+def summary(result: Digest) -> str:
+    """`1 overdue, 3 due within 14 days, 1 runbook to review`."""
+    return (f"{len(result.overdue)} overdue, {len(result.due_soon)} due within "
+            f"{result.soon_days} days, "
+            f"{plural(len(result.stale_runbooks), 'runbook')} to review")
+
+
+NOTHING = "Nothing overdue, nothing due soon, every runbook reviewed."
+
+
+def render_text(result: Digest, config: Config) -> str:
+    """The digest for a terminal and an e-mail's text part: a section per owner."""
+    lines = [f"Handbook digest for {result.today.isoformat()}", summary(result), ""]
+    sections = by_owner(result, config)
+    for section in sections:
+        lines.append(f"{section.owner}:")
+        lines += [f"  - {line}" for line in section.lines()]
+        lines.append("")
+    if not sections:
+        lines.append(NOTHING)
+    return "\n".join(lines).rstrip() + "\n"

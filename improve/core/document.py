@@ -114,6 +114,7 @@ class Document:
                     team=team,
                     services=services,
                     doc_date=self.date,
+                    reason=entry.get("reason") if isinstance(entry.get("reason"), str) else None,
                 )
             )
         return items

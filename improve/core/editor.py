@@ -31,7 +31,7 @@ from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES
 
 STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 # The keys an edit may touch, in the order they are added to an item that lacks them.
-EDITABLE = ("status", "owner", "due", "done_on")
+EDITABLE = ("status", "owner", "due", "done_on", "reason")
 _EOL = re.compile(r"\r\n|\r|\n")
 # Characters that end or split a plain scalar inside `{...}` or `[...]`.
 _FLOW_UNSAFE = re.compile(r"[,\[\]{}#]|: ")
@@ -355,10 +355,12 @@ def _verify(old: ParsedFile, new_raw: bytes, index: int, wanted: Mapping[str, st
 
 
 def changes_for(current: Mapping[str, Any], *, today: dt.date, status: str | None = None,
-                owner: str | None = None, due: dt.date | None = None) -> dict[str, str | None]:
+                owner: str | None = None, due: dt.date | None = None,
+                reason: str | None = None) -> dict[str, str | None]:
     """The key changes that `status`/`owner`/`due` mean for an item currently holding `current`.
 
-    Becoming done fills `done_on` with today; leaving done removes a stale `done_on`.
+    Becoming done fills `done_on` with today; leaving done removes a stale `done_on`. A
+    `reason` goes with dropping (`reason:`); coming back from dropped removes it.
     """
     changes: dict[str, str | None] = {}
     if status is not None:
@@ -370,6 +372,15 @@ def changes_for(current: Mapping[str, Any], *, today: dt.date, status: str | Non
             changes["done_on"] = today.isoformat()
         elif status != "done" and "done_on" in current:
             changes["done_on"] = None
+    if reason is not None:
+        final = status if status is not None else current.get("status", "open")
+        if final != "dropped":
+            raise UsageProblem("--reason says why an item is dropped: use it with --status dropped")
+        if not reason.strip():
+            raise UsageProblem("--reason is empty; say in a few words why the item is dropped")
+        changes["reason"] = " ".join(reason.split())
+    elif status is not None and status != "dropped" and "reason" in current:
+        changes["reason"] = None
     if owner is not None:
         if not owner.strip():
             raise UsageProblem("--owner is empty; name a person (a roster handle, name or email)")
@@ -410,7 +421,8 @@ def find_item_file(config: Config, ref: str) -> tuple[Path, str, str]:
 
 
 def edit_item(config: Config, ref: str, *, today: dt.date, status: str | None = None,
-              owner: str | None = None, due: dt.date | None = None) -> EditResult:
+              owner: str | None = None, due: dt.date | None = None,
+              reason: str | None = None) -> EditResult:
     """Change one action item in its file, atomically, under the repository's writer lock.
 
     Two improve writers at once take turns, and each re-reads the file inside the lock, so
@@ -435,7 +447,8 @@ def edit_item(config: Config, ref: str, *, today: dt.date, status: str | None = 
             raise UsageProblem(f"{rel} changed while improve was reading it; run the command again")
         located = _locate_item(parsed, item_id, rel)
         current = parsed.meta["action_items"][located.index]
-        changes = changes_for(current, today=today, status=status, owner=owner, due=due)
+        changes = changes_for(current, today=today, status=status, owner=owner, due=due,
+                              reason=reason)
         before = {k: current.get(k) for k in changes}
         new_raw = edit_bytes(raw, item_id, changes, where=rel)
         written = new_raw != raw

@@ -31,6 +31,7 @@ from improve.core.index import minutes_between, quarter_of
 from improve.model.items import ActionItem
 from improve.model.kinds import INCIDENT, KINDS, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 from improve.model.vocabulary import SEVERITIES
+from improve.model.words import plural
 
 # The decision log's statuses, as the kinds registry declares them (one source, issue 12).
 DECISION_STATUSES = next(k.statuses for k in KINDS.values() if k.has(SUPERSEDE_CHAIN))
@@ -539,7 +540,8 @@ def to_text(metrics: Metrics) -> str:
     lines.append(f"  age of open items: {_dist(items['open_age_days'], ' days')}")
     slips = items["due_date_slips"]
     lines.append("  due-date slips: " + ("- (no git history)" if slips is None else
-                                         f"{slips['total']} on {slips['items']} items"))
+                                         f"{plural(slips['total'], 'slip')} on "
+                                         f"{plural(slips['items'], 'item')}"))
     for row in items["follow_through_per_retro"]:
         lines.append(f"  {row['retro']} ({row['date']}): {row['done']}/{row['items']} done "
                      f"({_pct(row['rate_done'])}), by the next retro "
@@ -550,7 +552,8 @@ def to_text(metrics: Metrics) -> str:
                      f"{row['measured']} ({_pct(row['rate_by_next_retro'])})")
     lines.append("")
     lines.append("Incidents")
-    lines.append(f"  {incidents['total']} incidents, {incidents['escaped_defects']} escaped defects")
+    lines.append(f"  {plural(incidents['total'], 'incident')}, "
+                 f"{plural(incidents['escaped_defects'], 'escaped defect')}")
     for row in incidents["per_month"]:
         sev = ", ".join(f"{k} {v}" for k, v in row["by_severity"].items() if v)
         lines.append(f"  {row['month']}: {row['total']}" + (f" ({sev})" if sev else "")
@@ -572,8 +575,32 @@ def to_text(metrics: Metrics) -> str:
     lines.append(f"Impediments: {imp['open']} open, {imp['escalated']} escalated, "
                  f"{imp['resolved']} resolved; days to resolve: "
                  f"{_dist(imp['days_to_resolve'], ' days')}")
+    lines += _health_text(data["health"])
     lines += _delivery_text(data.get("delivery"))
     return "\n".join(lines) + "\n"
+
+
+def _health_text(health: dict[str, Any]) -> list[str]:
+    """Per team: the latest retro's health checks, and each dimension's mean over the window."""
+    rows = health["per_retro"]
+    if not rows:
+        return []
+    lines = ["", "Team health (health checks of 1 to 5 in retros)"]
+    teams: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        teams.setdefault(row["team"] or "no team", []).append(row)
+    for team, retros in sorted(teams.items()):
+        latest = retros[-1]
+        scores = ", ".join(f"{k} {v}" for k, v in latest["scores"].items())
+        lines.append(f"  {team}, latest {latest['retro']} ({latest['date']}): {scores}")
+        if len(retros) > 1:
+            names = sorted({k for r in retros for k in r["scores"]})
+            means = []
+            for name in names:
+                values = [r["scores"][name] for r in retros if name in r["scores"]]
+                means.append(f"{name} {sum(values) / len(values):.1f}")
+            lines.append(f"  {team}, mean of {plural(len(retros), 'retro')}: {', '.join(means)}")
+    return lines
 
 
 def _delivery_text(delivery: dict[str, Any] | None) -> list[str]:

@@ -28,6 +28,7 @@ from improve.core.repository import read_document
 from improve.model.finding import Finding, Severity, count
 from improve.model.items import CLOSED_STATUSES, ActionItem
 from improve.model.kinds import RETROSPECTIVE, SUPERSEDE_CHAIN
+from improve.model.words import plural
 
 _CHANGE_WORDS = {"A": "added", "M": "changed", "D": "removed", "R": "renamed"}
 # What a withheld document (improve.core.publication) shows instead of its text: a summary is
@@ -257,10 +258,6 @@ def _snapshot(config: Config, head: str, folder: Path) -> Config:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _doc_link(summary: PrSummary, entry: DocEntry) -> str:
     label = mdtext.text(entry.id or entry.path)
     if entry.change == "removed":
@@ -280,7 +277,7 @@ def render_markdown(summary: PrSummary) -> str:
     else:
         counts = ", ".join(f"{summary.count(c)} {c}" for c in ("added", "changed", "renamed", "removed")
                            if summary.count(c))
-        out += [f"{_plural(len(summary.documents), 'document')}: {counts}.", ""]
+        out += [f"{plural(len(summary.documents), 'document')}: {counts}.", ""]
         rows = []
         for entry in summary.documents:
             change = entry.change
@@ -322,7 +319,7 @@ def render_markdown(summary: PrSummary) -> str:
     if not summary.findings:
         out += ["No problems in the changed documents.", ""]
     else:
-        out += [f"{_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}:", ""]
+        out += [f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}:", ""]
         out.append(mdtext.table(["Where", "Severity", "Rule", "Message"], [
             [mdtext.code(f"{f.path}:{f.line}:{f.column}"), f.severity.value, mdtext.code(f.rule),
              mdtext.text(f.message)] for f in summary.findings]))

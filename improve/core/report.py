@@ -7,6 +7,7 @@ from typing import TextIO
 
 from improve.core.lint import LintResult
 from improve.model.finding import Finding, Severity
+from improve.model.words import plural
 
 Reporter = Callable[[LintResult, TextIO], None]
 
@@ -39,13 +40,11 @@ def plain_line(finding: Finding) -> str:
 
 
 def summary_line(result: LintResult) -> str:
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
     scope = plural(result.checked, "document")
     if not result.findings:
         return f"{scope} checked: no problems."
-    return f"{scope} checked: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}."
+    return (f"{scope} checked: {plural(result.errors, 'error')}, "
+            f"{plural(result.warnings, 'warning')}.")
 
 
 def report_text(result: LintResult, stream: TextIO) -> None:

@@ -182,11 +182,6 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str =
     return "\n".join(head + body) + "\n"
 
 
-def plural(count: int, one: str, many: str) -> str:
-    """`1 entry`, `3 entries`."""
-    return f"{count} {one if count == 1 else many}"
-
-
 def fmt_date(value: dt.date | None) -> str:
     return value.isoformat() if value else EMPTY
 
@@ -463,7 +458,10 @@ def action_items_table(doc: Document, site: Site, *, from_src: str | None = None
         item_id = (f'<span class="improve-id">{md(item.item_id)}</span>' if from_src is None
                    else html_link(f'<span class="improve-id">{md(item.ref)}</span>',
                                   site.url(doc.path, from_src)))
-        rows.append([item_id, md(item.title) or EMPTY, owner_text(item.owner),
+        title = md(item.title) or EMPTY
+        if item.status == "dropped" and item.reason:
+            title += f' <span class="improve-reason">(dropped: {md(item.reason)})</span>'
+        rows.append([item_id, title, owner_text(item.owner),
                      fmt_date(item.due), item_status(item, site.today, soon),
                      *([md(item.type) if item.type else EMPTY] if with_type else []),
                      *([html_external_link(item.link, "tracker")] if with_link else [])])

@@ -31,6 +31,7 @@ class ActionItem:
     team: str | None = None
     services: tuple[str, ...] = ()
     doc_date: dt.date | None = None
+    reason: str | None = None  # why it was dropped
 
     @property
     def ref(self) -> str:

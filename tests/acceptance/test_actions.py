@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from improve.cli.main import cli
+from improve.core.errors import UsageProblem
 
 CONFIG = """timezone = "UTC"
 
@@ -143,7 +144,8 @@ def test_csv_has_stable_columns_and_defuses_formulas(repo: Path) -> None:
     _code, out, _err = run("actions", "--format", "csv", "--kind", "rca")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["ref", "document", "item", "kind", "title", "status", "owner", "due",
-                       "overdue", "type", "opened_on", "done_on", "team", "services", "link", "path"]
+                       "overdue", "type", "opened_on", "done_on", "team", "services", "link", "path",
+                       "reason"]
     assert rows[2][:6] == ["RCA-0002#A2", "RCA-0002", "A2", "rca", "'=HYPERLINK(1)", "open"]
     assert rows[1][8] == "true"
     assert rows[1][13] == "checkout;api"
@@ -156,7 +158,7 @@ def test_json_record(repo: Path) -> None:
         "title": "Add alert", "status": "open", "owner": "bob", "due": "2026-01-20",
         "overdue": True, "type": "detect", "opened_on": None, "done_on": None,
         "team": "platform", "services": ["checkout", "api"], "link": None,
-        "path": "rca/0002-outage.md",
+        "path": "rca/0002-outage.md", "reason": None,
     }]
 
 
@@ -182,6 +184,30 @@ def test_done_and_set_edit_in_place(repo: Path) -> None:
         "RETRO-0001#A1: nothing to change (retros/0001-sprint-1.md left as it was).\n")
 
 
+def test_a_dropped_item_can_carry_a_reason(repo: Path) -> None:
+    code, out, _err = run("actions", "set", "RETRO-0001#A2", "--status", "dropped", "--reason",
+                          "Reviews moved to the platform team: not ours")
+    assert code == 0
+    assert out == ("RETRO-0001#A2: status in-progress -> dropped, reason Reviews moved to the "
+                   "platform team: not ours (retros/0001-sprint-1.md)\n")
+    text = (repo / "retros/0001-sprint-1.md").read_text(encoding="utf-8")
+    assert ("  - {id: A2, title: Pair on reviews, owner: bob, due: 2026-03-01, status: dropped, "
+            "reason: 'Reviews moved to the platform team: not ours'}\n") in text
+    lint_out = run("lint", "retros/0001-sprint-1.md")[1]
+    assert "reason" not in lint_out  # the schema knows `reason`
+    assert "[schema]" not in lint_out
+    _code, out, _err = run("actions", "--status", "dropped", "--kind", "retro")
+    assert "Pair on reviews (dropped: Reviews moved to the platform team: not ours)" in out
+    [record] = json.loads(run("actions", "--status", "dropped", "--kind", "retro", "--format",
+                              "json")[1])
+    assert record["reason"] == "Reviews moved to the platform team: not ours"
+    # Reopened, the reason goes; a reason without dropping is a usage error.
+    assert run("actions", "set", "RETRO-0001#A2", "--status", "open")[0] == 0
+    assert "reason" not in (repo / "retros/0001-sprint-1.md").read_text(encoding="utf-8")
+    with pytest.raises(UsageProblem, match="use it with --status dropped"):
+        run("actions", "set", "RETRO-0001#A1", "--reason", "why not")
+
+
 def test_errors_exit_2_without_touching_files(repo: Path) -> None:
     import subprocess as sp
     import sys
@@ -197,3 +223,23 @@ def test_errors_exit_2_without_touching_files(repo: Path) -> None:
         assert done.stderr.startswith("improve: error: "), done.stderr
         assert "Traceback" not in done.stderr
     assert {p: p.read_bytes() for p in repo.rglob("*.md")} == before
+
+
+def test_shell_completion_offers_item_references(repo: Path) -> None:
+    import os
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_IMPROVE_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+        done = subprocess.run([str(Path(sys.executable).parent / "improve")], cwd=repo, env=env,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return [line.split(",", 1)[1] for line in done.stdout.splitlines() if line]
+
+    # `done` offers the open items; `set` every item; case does not matter.
+    assert complete("improve actions done RETRO") == ["RETRO-0001#A1", "RETRO-0001#A2",
+                                                      "RETRO-0001#A10"]
+    assert complete("improve actions set rca-0002#a") == ["RCA-0002#A1", "RCA-0002#A2",
+                                                          "RCA-0002#A3"]
+    assert complete("improve actions done RCA-0002#A3") == []  # dropped: nothing to finish

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitrepo import Repo, retro, runbook
 
-from improve.core.digest import digest, render_markdown
+from improve.core.digest import digest, render_markdown, render_text
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -36,3 +36,14 @@ def test_digest_lists_what_needs_attention(tmp_path: Path) -> None:
     assert "### Overdue action items (1)" in markdown
     assert json.dumps(result.to_json())  # plain data
     assert [i.ref for i in digest(repo.config, TODAY, soon_days=90).due_soon] == ["RETRO-0001#A2", "RETRO-0001#A3"]
+    # In a terminal: a section per owner (what each person is asked to do), references as
+    # text, counted words agreeing with their numbers.
+    text = render_text(result, repo.config)
+    assert text.splitlines()[:2] == ["Handbook digest for 2026-03-01",
+                                     "1 overdue, 1 due within 14 days, 1 runbook to review"]
+    assert "alice:\n  - Overdue: RETRO-0001#A1 Late | *really* <b> (due 2026-02-20)" in text
+    assert "bob:\n  - Due soon: RETRO-0001#A2 Soon (due 2026-03-10)" in text
+    assert text.index("alice:") < text.index("bob:")
+    assert "Secret" not in text
+    empty = render_text(digest(repo.config, dt.date(2025, 1, 1)), repo.config)
+    assert empty.endswith("Nothing overdue, nothing due soon, every runbook reviewed.\n")

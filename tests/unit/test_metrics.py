@@ -269,6 +269,12 @@ def test_cli_json_equals_the_library(repo: Path, data: dict[str, Any],
     text = CliRunner().invoke(cli, ["metrics", "--today", "2026-04-20"], catch_exceptions=False)
     assert "time to detect: median 20 min, 85th percentile 45 min (n=7)" in text.output
     assert "lead time (opened to done): median 15 days, 85th percentile 32 days (n=5)" in text.output
+    # Health checks in the text too (the latest retro's, and each dimension's mean), and words
+    # that agree with their counts.
+    assert ("Team health (health checks of 1 to 5 in retros)\n"
+            "  payments, latest RETRO-0003 (2026-02-06): flow 4, fun 4, pace 2\n"
+            "  payments, mean of 2 retros: flow 3.5, fun 4.0, pace 2.0\n") in text.output
+    assert "due-date slips: 1 slip on 1 item" in text.output
     markdown = CliRunner().invoke(cli, ["metrics", "--format", "markdown", "--today", "2026-04-20"],
                                   catch_exceptions=False)
     assert "| 2026-01 | 3 | 1 | 1 | 1 | 0 | 2 |" in markdown.output
