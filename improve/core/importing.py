@@ -25,9 +25,9 @@ from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.frontmatter import parse
 from improve.core.fsutil import atomic_write, folder_lock, read_bounded
+from improve.core.mdtext import source_text
 from improve.core.paging import PAGING_FORMATS
 from improve.core.scaffold import existing_numbers, slugify
-from improve.core.scaffolding import markdown_text
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
 from improve.model.kinds import (
@@ -266,7 +266,7 @@ def _paged(path: Path, shown: str, text: str, fmt: str | None, kind: Kind | None
     summary = (incident.summary or "").strip()
     sections = []
     for section in kind.sections:
-        text_ = (markdown_text(summary) if section is kind.sections[0] and summary else
+        text_ = (source_text(summary) if section is kind.sections[0] and summary else
                  f"<!-- TODO: {section.title.lower()} -->")
         sections.append(f"## {section.title}\n\n{text_}\n")
     doc.body = "\n" + "\n".join(sections)

@@ -24,7 +24,7 @@ from improve.core.config import Config
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, folder_lock, inside, safe_join
 from improve.core.gitrev import git_identity
-from improve.core.scaffolding import markdown_text
+from improve.core.mdtext import source_text
 from improve.core.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
 from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN, Kind
@@ -194,14 +194,14 @@ def _environment(config: Config, kind: Kind) -> tuple[Any, str]:
     env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                keep_trailing_newline=True, autoescape=False)
     # `# {{ title | markdown }}`: MADR tools read a decision's title from its first heading.
-    env.filters["markdown"] = markdown_text
+    env.filters["markdown"] = source_text
     return env, kind.template_path or kind.template or f"{kind.name}.md.j2"
 
 
 def _sections_template(kind: Kind) -> str:
     """The template of a declared kind without one: front matter, then a heading per section."""
-    body = "".join(f"\n## {markdown_text(section.title)}\n\n<!-- TODO: "
-                   f"{markdown_text(section.title).lower()} -->\n" for section in kind.sections)
+    body = "".join(f"\n## {source_text(section.title)}\n\n<!-- TODO: "
+                   f"{source_text(section.title).lower()} -->\n" for section in kind.sections)
     return "---\n{{ front_matter }}---\n" + body.replace("{", "{{ '{' }}")
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import string
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from improve.core import mdtext
 from improve.core.clock import in_zone, zone
 from improve.core.document import Document, as_date, as_datetime
 from improve.core.index import (
@@ -35,31 +35,11 @@ from improve.model.items import ActionItem
 from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 
 EMPTY = "—"
-# ASCII punctuation that means nothing to Markdown or HTML in the middle of a line; every other
-# ASCII symbol becomes a numeric character reference, which Markdown leaves alone.
-_KEEP = frozenset(",.-:;/?@%'\" ")
-_LINE_BREAKS = frozenset("\r\n\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+# User strings as inert Markdown (and HTML) text: improve.core.mdtext is their one home.
+md = mdtext.text
+_one_line = mdtext.one_line
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`|\\^{}]+$", re.IGNORECASE)
 _CSS_TOKEN = re.compile(r"[^a-z0-9-]+")
-
-
-# Control characters (Unicode category Cc) disappear, line breaks become spaces.
-_LINE_TABLE: dict[int, str | None] = {
-    code: (" " if chr(code) in _LINE_BREAKS else None)
-    for code in (*range(0x20), *range(0x7F, 0xA0))
-}
-_LINE_TABLE.update({ord(ch): " " for ch in _LINE_BREAKS})
-_MD_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in string.punctuation if ch not in _KEEP}
-
-
-def _one_line(value: object) -> str:
-    text = "" if value is None else str(value)
-    return " ".join(text.translate(_LINE_TABLE).split())
-
-
-def md(value: object) -> str:
-    """A user string as inert Markdown text on one line (safe in a table cell or a heading)."""
-    return _one_line(value).translate(_MD_TABLE)
 
 
 def html_text(value: object) -> str:

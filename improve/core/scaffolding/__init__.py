@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Literal
 
 from improve import __version__
+from improve.core.mdtext import source_text
 from improve.model.kinds import KINDS
 
 DEFAULT_HOOK_REPO = "https://github.com/improve-handbook/improve"
@@ -122,15 +123,6 @@ def render(name: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(substitute, template(name))
 
 
-def markdown_text(text: str) -> str:
-    """Plain text made literal in Markdown on one line (a site name or title with `*` or `<`
-    stays as written; a line break or control character cannot start a block of its own)."""
-    from improve.core.mdtext import one_line
-
-    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]#|~!])", r"\\\1", text)
-
-
 def hook_files(folders: dict[str, str]) -> str:
     """The pre-commit `files` pattern: Markdown in the kinds' folders, and the config files."""
     names = "|".join(re.escape(folder.strip("/")) for folder in sorted(set(folders.values())))
@@ -149,7 +141,7 @@ def plan(options: Options, *, with_config: bool = True) -> list[Planned]:
         "rev": options.rev,
         "install": options.install,
         "python": options.python,
-        "site_name": markdown_text(options.site_name),
+        "site_name": source_text(options.site_name),
         "site_name_yaml": json.dumps(options.site_name, ensure_ascii=False),
     }
     values |= {f"folder_{name}": options.folders.get(name, kind.folder) for name, kind in KINDS.items()}
