@@ -113,22 +113,42 @@ def tag_deployments(root: Path, pattern: str) -> list[Deployment]:
     return found
 
 
-def resolve_revisions(root: Path, revisions: Iterable[str]) -> dict[str, str]:
-    """Revision names (tags, short or full ids, branch names) -> commit ids, in one process."""
+def resolve_revisions(roots: Path | Sequence[Path], revisions: Iterable[str]) -> dict[str, str]:
+    """Revision names (tags, short or full ids, branch names) -> commit ids, one process per
+    repository; with several clones, the first that knows a name resolves it."""
     names = sorted(set(revisions))
-    if not names:
-        return {}
-    out = _git(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
-               stdin="".join(f"{name}^{{commit}}\n" for name in names).encode())
     found: dict[str, str] = {}
-    for name, line in zip(names, out.splitlines(), strict=False):
-        parts = line.split()
-        if len(parts) == 2 and parts[1] == "commit":
-            found[name] = parts[0]
+    for root in [roots] if isinstance(roots, Path) else roots:
+        names = [name for name in names if name not in found]
+        if not names:
+            break
+        out = _git(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                   stdin="".join(f"{name}^{{commit}}\n" for name in names).encode())
+        for name, line in zip(names, out.splitlines(), strict=False):
+            parts = line.split()
+            if len(parts) == 2 and parts[1] == "commit":
+                found[name] = parts[0]
     return found
 
 
-def log_deployments(root: Path, log: Path) -> tuple[list[Deployment], list[str]]:
+def code_repositories(config: Config) -> tuple[list[Path], str | None]:
+    """Where the deployed code's history is: the clones `[deployments] repositories` names
+    (relative to the handbook), else the handbook's own repository; or why it cannot be read."""
+    settings = config.raw.get("deployments", {}) if isinstance(config.raw, dict) else {}
+    named = settings.get("repositories")
+    roots = [(config.root / str(name)).resolve() for name in named] if named else [config.root]
+    for root, name in zip(roots, named or ["."], strict=True):
+        if not is_work_tree(root):
+            where = "the handbook" if not named else f"{name} ([deployments] repositories)"
+            return roots, f"not a git repository: {where}; deployments come from git"
+        if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+            where = "" if not named else f" ({name})"
+            return roots, (f"a shallow clone{where}: lead times need the full history (in CI, "
+                           "fetch with `fetch-depth: 0` / GIT_DEPTH: 0)")
+    return roots, None
+
+
+def log_deployments(roots: Sequence[Path], log: Path) -> tuple[list[Deployment], list[str]]:
     """The deploy log's lines: `TIME ENVIRONMENT REVISION [rollback] [hotfix]`; bad lines are
     named in the notes, not fatal."""
     from improve.core.fsutil import read_bounded
@@ -149,22 +169,26 @@ def log_deployments(root: Path, log: Path) -> tuple[list[Deployment], list[str]]
                          "[hotfix]` with an ISO 8601 time and zone; the line is not counted")
             continue
         rows.append((number, at, match["env"], match["rev"], set(match["marks"].split())))
-    commits = resolve_revisions(root, (row[3] for row in rows))
+    commits = resolve_revisions(roots, (row[3] for row in rows))
     found: list[Deployment] = []
     for number, at, env, rev, marks in rows:
         if rev not in commits:
-            notes.append(f"{log.name}:{number}: revision {rev!r} is not in this repository's "
-                         "history (fetch it, or a full clone); the line is not counted")
+            notes.append(f"{log.name}:{number}: revision {rev!r} is not in the code's history "
+                         "(fetch it, or a full clone); the line is not counted")
             continue
         found.append(Deployment(f"{env}@{at.isoformat()}", commits[rev], at.astimezone(dt.UTC),
                                 env, rollback="rollback" in marks, hotfix="hotfix" in marks))
     return found, notes
 
 
-def history(root: Path, *, subjects: bool = False) -> tuple[dict[str, tuple[int, list[str]]], str]:
-    """Every commit: (commit time, parents), from one `git log --all`; with `subjects`, their
-    subject lines too, for pull-request numbers (`Merge pull request #12`, `... (#12)`)."""
-    out = _git(root, "log", "--all", "--format=%H %ct %P%x00%s" if subjects else "--format=%H %ct %P")
+def history(roots: Path | Sequence[Path], *, subjects: bool = False
+            ) -> tuple[dict[str, tuple[int, list[str]]], str]:
+    """Every commit: (commit time, parents), from one `git log --all` per repository; with
+    `subjects`, their subject lines too, for pull-request numbers (`Merge pull request #12`,
+    `... (#12)`). Several clones' histories are one graph: commit ids do not collide."""
+    out = "\n".join(_git(root, "log", "--all", "--format=%H %ct %P%x00%s" if subjects
+                         else "--format=%H %ct %P")
+                    for root in ([roots] if isinstance(roots, Path) else roots))
     commits: dict[str, tuple[int, list[str]]] = {}
     lines: list[str] = []
     for line in out.splitlines():
@@ -372,15 +396,14 @@ def compute(config: Config, documents: Sequence[Document]) -> Delivery:
     root = config.root
     settings = config.raw.get("deployments", {}) if isinstance(config.raw, dict) else {}
     environment = settings.get("environment", DEFAULT_ENVIRONMENT)
-    if not is_work_tree(root):
-        return Delivery([], unavailable="not a git repository: deployments come from git")
-    if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
-        return Delivery([], unavailable="a shallow clone: lead times need the full history "
-                                        "(in CI, fetch with `fetch-depth: 0` / GIT_DEPTH: 0)")
-    deployments = tag_deployments(root, settings.get("tags", DEFAULT_TAG_PATTERN))
+    roots, why = code_repositories(config)
+    if why is not None:
+        return Delivery([], unavailable=why)
+    deployments = [d for code in roots
+                   for d in tag_deployments(code, settings.get("tags", DEFAULT_TAG_PATTERN))]
     notes: list[str] = []
     if settings.get("log"):
-        logged, notes = log_deployments(root, root / settings["log"])
+        logged, notes = log_deployments(roots, root / settings["log"])
         deployments += logged
     if not any(d.environment == environment for d in deployments):
         return Delivery([], unavailable=f"no deployments to {environment}: no version tags "
@@ -389,7 +412,7 @@ def compute(config: Config, documents: Sequence[Document]) -> Delivery:
     rcas = [d for d in documents if d.kind.has(INCIDENT)]
     refs = {ref for doc in rcas for name in ("caused_by", "fixed_by")
             for ref in _strings(doc.meta.get(name)) if _REF_TOKEN.fullmatch(ref)}
-    commits, subjects = history(root, subjects=any(_PR.match(r) for r in refs))
+    commits, subjects = history(roots, subjects=any(_PR.match(r) for r in refs))
     first = assign([d for d in deployments if d.environment == environment], commits)
     for deployment in deployments:
         deployment.commit_times = [commits[c][0] for c in deployment.commits]
@@ -398,7 +421,7 @@ def compute(config: Config, documents: Sequence[Document]) -> Delivery:
         sha, _, subject = line.partition(" ")
         for number in _MERGED_PR.findall(subject):
             pull_requests.setdefault(number, sha)
-    resolved = resolve_revisions(root, (r for r in refs if not _PR.match(r)))
+    resolved = resolve_revisions(roots, (r for r in refs if not _PR.match(r)))
     delivery = Delivery(deployments, notes=notes, environment=environment)
     link_incidents(delivery, rcas, first, {d.name: d for d in deployments}, resolved,
                    pull_requests)
@@ -425,9 +448,14 @@ def record(config: Config, environment: str, revision: str, *, at: dt.datetime,
                            "repository")
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", environment):
         raise UsageProblem(f"--env {environment!r}: letters, digits, dots, dashes only")
-    commit = resolve_revisions(config.root, [revision]).get(revision)
+    roots, why = code_repositories(config)
+    if why is not None:
+        raise UsageProblem(f"cannot resolve --rev: {why}")
+    commit = resolve_revisions(roots, [revision]).get(revision)
     if commit is None:
-        raise UsageProblem(f"--rev {revision!r} is not a commit of this repository")
+        raise UsageProblem(f"--rev {revision!r} is not a commit of "
+                           + ("this repository" if roots == [config.root]
+                              else "the clones in [deployments] repositories"))
     marks = [mark for mark, on in (("rollback", rollback), ("hotfix", hotfix)) if on]
     line = " ".join([at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"), environment,
                      commit, *marks]) + "\n"

@@ -174,3 +174,58 @@ def test_the_handbook_shows_the_numbers_and_their_charts(released: Any) -> None:
     rows = [[c.get_text(strip=True) for c in tr.find_all("td")] for tr in page.select("tr")]
     assert ["2026-01", "4", "2", "50%"] in rows  # the change-failure-rate chart's table
     assert ["2026-01", "5", "1", "2"] in rows  # the lead-time chart's table (days)
+
+
+def _code_repo(path: Path, commits: list[tuple[str, str, str | None]]) -> dict[str, str]:
+    """A clone of deployed code: (message, time, tag or None) in order -> message: commit id."""
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    ids: dict[str, str] = {}
+    for message, when, tag_name in commits:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+               "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.org",
+               "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.org"}
+        (path / "code.txt").write_text(message + "\n")
+        subprocess.run(["git", "-C", str(path), "add", "-A"], check=True, env=env)
+        subprocess.run(["git", "-C", str(path), "commit", "-q", "-m", message], check=True,
+                       env=env)
+        ids[message] = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], check=True,
+                                      capture_output=True, text=True).stdout.strip()
+        if tag_name:
+            subprocess.run(["git", "-C", str(path), "tag", tag_name], check=True, env=env)
+    return ids
+
+
+def test_the_code_in_other_local_clones(handbook: Any, tmp_path: Path) -> None:
+    # The handbook has no tags of its own; the deployed code lives in two clones beside it.
+    api = _code_repo(tmp_path / "api", [("api-1", "2026-03-02T08:00:00Z", None),
+                                        ("api-2", "2026-03-02T10:00:00Z", "v1.0.0"),
+                                        ("api-3", "2026-03-03T10:00:00Z", "v1.1.0")])
+    _code_repo(tmp_path / "worker", [("worker-1", "2026-03-04T10:00:00Z", "v2.0.0")])
+    handbook.write(".improve.toml", 'timezone = "UTC"\n[deployments]\n'
+                   'repositories = ["../api", "../worker"]\nlog = "deploys.log"\n')
+    commit(handbook, "handbook", "2026-03-01T09:00:00Z")
+    # A deploy of api-3 to staging is logged in the handbook; its revision is the api's.
+    handbook.write("deploys.log", f"2026-03-03T11:00:00Z staging {api['api-3']}\n")
+    handbook.add("rca", 1, started_at="2026-03-03T11:00:00Z", caused_by="[v1.1.0]",
+                 resolved_at="2026-03-03T13:00:00Z")
+    data = delivery(handbook)
+    assert data["available"] is True, data
+    # Production: v1.0.0 and v1.1.0 of the api, v2.0.0 of the worker (light tags: commit times).
+    assert data["deployments"] == 3
+    assert data["deployments_per_environment"] == {"production": 3, "staging": 1}
+    # Lead times: api-1 2 h, api-2 0 h, api-3 0 h, worker-1 0 h: median 0 days.
+    assert data["lead_time_days"]["median"] == 0.0
+    assert [f["deployment"] for f in data["change_failure_rate"]["failed_deployments"]] == [
+        "v1.1.0"]
+    # `deploy record` resolves --rev in the clones, not in the handbook.
+    recorded = handbook.run("deploy", "record", "--rev", "v2.0.0", "--at", "2026-03-05T00:00:00Z")
+    assert recorded.exit_code == 0, recorded
+    assert recorded.stdout.split()[2] == subprocess.run(
+        ["git", "-C", str(tmp_path / "worker"), "rev-parse", "v2.0.0"], check=True,
+        capture_output=True, text=True).stdout.strip()
+    # A clone that is not there is named.
+    handbook.write(".improve.toml", 'timezone = "UTC"\n[deployments]\n'
+                   'repositories = ["../api", "../gone"]\n')
+    why = delivery(handbook)["why"]
+    assert why == ("not a git repository: ../gone ([deployments] repositories); deployments "
+                   "come from git")
