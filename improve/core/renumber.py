@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from improve.core.config import Config
 from improve.core.discovery import walk_files
 from improve.core.document import Document
 from improve.core.errors import ImproveError, UnknownIdError, UsageProblem
-from improve.core.frontmatter import ParsedFile, parse
+from improve.core.fmedit import Edit, EditRefused, Source
 from improve.core.fsutil import (
     folder_lock,
     inside,
@@ -263,89 +265,87 @@ def _set(meta: Any, path: tuple[Any, ...], value: Any) -> None:
     meta[path[-1]] = value
 
 
-class _Lines:
-    """A file's lines with their own endings, and its BOM, to edit one line at a time."""
-
-    def __init__(self, raw: bytes) -> None:
-        text = raw.decode("utf-8")
-        self.bom = text.startswith("\ufeff")
-        self.lines = (text[1:] if self.bom else text).split("\n")
-        self.crlf = len(self.lines) > 1 and self.lines[0].endswith("\r")
-
-    def eol(self) -> str:
-        return "\r\n" if self.crlf else "\n"
-
-    def to_bytes(self) -> bytes:
-        return (("\ufeff" if self.bom else "") + "\n".join(self.lines)).encode("utf-8")
-
-
-def _replace_token(lines: _Lines, line: int, column: int, old: str, new: str) -> bool:
-    text = lines.lines[line - 1]
-    start = column - 1
-    if text[start:start + 1] in ("'", '"'):
-        start += 1
-    if not text.startswith(old, start):
-        return False
-    lines.lines[line - 1] = text[:start] + new + text[start + len(old):]
-    return True
-
-
 def _edit(raw: bytes, where: str, old_id: str, new_id: str, old_name: str, new_name: str,
           moved_path: str, *, own: bool, references: bool) -> bytes | None:
-    """The file with its references (and, when `own`, its id) rewritten; None when nothing changes."""
-    parsed = parse(raw)
-    if parsed.meta is None or b"\r" in raw.replace(b"\r\n", b""):
+    """The file with its references (and, when `own`, its id) rewritten, through the one
+    front-matter edit engine (`improve.core.fmedit`); None when nothing changes."""
+    try:
+        source = Source(raw, where)
+    except (EditRefused, UnicodeDecodeError):
         return None if not own else _refuse(where, "its front matter cannot be read")
-    lines = _Lines(raw)
-    expected = copy.deepcopy(parsed.meta)
-    changed = False
+    expected = copy.deepcopy(source.meta)
+    edits: list[Edit] = []
     if own:
-        line, column = parsed.locate(("id",))
-        if not _replace_token(lines, line, column, old_id, new_id):
+        id_node = source.node(("id",))
+        edit = source.replace_token(id_node, old_id, new_id) if id_node is not None else None
+        if edit is None:
             _refuse(where, "its `id` line could not be found")
+        assert edit is not None
+        edits.append(edit)
         expected["id"] = new_id
-        previous = parsed.meta.get("previous_ids")
+        previous = source.meta.get("previous_ids")
         expected["previous_ids"] = [*(previous if isinstance(previous, list) else
                                       [previous] if isinstance(previous, str) else []), old_id]
-        _add_previous_id(lines, parsed, old_id)
-        changed = True
+        edits.append(_previous_id(source, old_id))
     if references:
-        found = [(parsed.locate(path), path, value) for path, value in _reference_paths(parsed.meta, old_id)]
-        # right to left, so an id that grows a digit does not move the next one on its line
-        for (line, column), path, value in sorted(found, key=lambda f: f[0], reverse=True):
-            if _replace_token(lines, line, column, old_id, new_id):
+        for path, value in _reference_paths(source.meta, old_id):
+            node = source.node(path)
+            edit = source.replace_token(node, old_id, new_id) if node is not None else None
+            if edit is not None:
+                edits.append(edit)
                 _set(expected, path, new_id + value[len(old_id):])
-                changed = True
-    body_start = parsed.body_first_line
     item_ref = re.compile(r"(?<![A-Za-z0-9-])" + re.escape(old_id) + r"(?=#A[1-9])") if references else None
-    for index in range(body_start - 1, len(lines.lines)):
-        text = lines.lines[index]
+    for start, end, text in source.body_lines():
         new_text = _rewrite_links(text, where, old_name, new_name, moved_path)
         if item_ref is not None:
             new_text = item_ref.sub(new_id, new_text)
         if new_text != text:
-            lines.lines[index] = new_text
-            changed = True
-    if not changed:
+            edits.append(Edit(start, end, new_text))
+    if not edits:
         return None
-    data = lines.to_bytes()
-    if parse(data).meta != expected:
+    data = source.apply(edits)
+    try:
+        source.verify(data, expected, body=False)
+    except EditRefused:
         _refuse(where, "the edited front matter did not read back as intended")
     return data
 
 
+def _previous_id(source: Source, old_id: str) -> Edit:
+    """`old_id` added to `previous_ids`: a new key after `id`, an item at the end of the list
+    (`[...]` or `- ...` lines), or a single value or empty one made a `[...]` list."""
+    value = source.meta.get("previous_ids")
+    node = source.node(("previous_ids",))
+    if node is None:
+        assert isinstance(source.root, yaml.MappingNode)
+        return source.insert_keys(source.root, [("previous_ids", f"[{old_id}]")], after="id")
+    if isinstance(node, yaml.SequenceNode) and node.value and isinstance(value, list):
+        return source.append_item(node, old_id)
+    if value in (None, []) or isinstance(value, str):
+        current = [value] if isinstance(value, str) else []
+        return source.replace_node(node, "[" + ", ".join([*current, old_id]) + "]")
+    _refuse(source.where, "its `previous_ids` has a form improve cannot extend")
+    raise AssertionError  # _refuse raised
+
+
 def _edit_links_only(raw: bytes, where: str, old_name: str, new_name: str, moved_path: str) -> bytes | None:
+    """A Markdown file that is not a document: its links rewritten, line by line, every line
+    break kept as it was."""
     try:
-        lines = _Lines(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    parts = _LINE_SPLIT.split(text)  # lines at even indexes, their breaks between them
     changed = False
-    for index, text in enumerate(lines.lines):
-        new_text = _rewrite_links(text, where, old_name, new_name, moved_path)
-        if new_text != text:
-            lines.lines[index] = new_text
+    for index in range(0, len(parts), 2):
+        new_text = _rewrite_links(parts[index], where, old_name, new_name, moved_path)
+        if new_text != parts[index]:
+            parts[index] = new_text
             changed = True
-    return lines.to_bytes() if changed else None
+    return "".join(parts).encode("utf-8") if changed else None
+
+
+_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 
 
 def _refuse(where: str, why: str) -> bytes:
@@ -380,39 +380,6 @@ def _rewrite_links(text: str, where: str, old_name: str, new_name: str, moved_pa
         return lead + head + new_name + rest
 
     return _LINK.sub(swap, text)
-
-
-def _add_previous_id(lines: _Lines, parsed: ParsedFile, old_id: str) -> None:
-    meta = parsed.meta or {}
-    eol_cr = "\r" if lines.crlf else ""
-    if "previous_ids" not in meta:
-        line, _column = parsed.locate(("id",), key=True)
-        indent = lines.lines[line - 1][: len(lines.lines[line - 1]) - len(lines.lines[line - 1].lstrip())]
-        lines.lines.insert(line, f"{indent}previous_ids: [{old_id}]{eol_cr}")
-        return
-    value = meta["previous_ids"]
-    key_line, _key_col = parsed.locate(("previous_ids",), key=True)
-    if isinstance(value, list) and value:
-        item_line, item_col = parsed.locate(("previous_ids", len(value) - 1))
-        text = lines.lines[item_line - 1]
-        if item_line > key_line and text[: item_col - 1].strip() == "-":
-            lines.lines.insert(item_line, f"{text[: item_col - 1]}{old_id}{eol_cr}")
-            return
-        close = text.find("]", item_col - 1)
-        if close >= 0:
-            lines.lines[item_line - 1] = f"{text[:close].rstrip()}, {old_id}{text[close:]}"
-            return
-    elif value in (None, []) or isinstance(value, str):
-        text = lines.lines[key_line - 1]
-        key_end = text.find(":", text.find("previous_ids")) + 1
-        current = [value] if isinstance(value, str) else []
-        comment = ""
-        if "#" in text[key_end:] and not isinstance(value, str):
-            comment = " " + text[text.index("#", key_end):].rstrip("\r")
-        listed = ", ".join([*current, old_id])
-        lines.lines[key_line - 1] = f"{text[:key_end]} [{listed}]{comment}{eol_cr}"
-        return
-    _refuse("previous_ids", "it has a form improve cannot extend")
 
 
 # --- redirects --------------------------------------------------------------------------------

@@ -76,6 +76,24 @@ def test_crlf_bom_and_a_block_list_of_previous_ids_are_kept(repo: Repo) -> None:
         b"  - RCA-0009  # from the old tracker\r\n", b"  - RCA-0009  # from the old tracker\r\n  - RCA-0002\r\n")
 
 
+def test_renumber_and_the_item_editor_follow_one_line_ending_rule(repo: Repo) -> None:
+    # Old Mac line breaks (CR) in the front matter, LF in the body: renumber used to refuse such
+    # a file while `improve actions` edited it. One engine (improve.core.fmedit) now does both,
+    # and a new line takes the ending of the line it follows.
+    front_end = OUTAGE.index("---", 3)
+    data = (OUTAGE[:front_end].replace("\n", "\r") + OUTAGE[front_end:]).encode()
+    (repo.root / "rca/0002-outage.md").write_bytes(data)
+    renumber(repo.config, "RCA-0002", to=12)
+    moved = (repo.root / "rca/0012-outage.md").read_bytes()
+    assert moved == data.replace(b"id: RCA-0002\r", b"id: RCA-0012\rprevious_ids: [RCA-0002]\r")
+    from improve.core.editor import edit_item
+
+    edit_item(repo.config, "RCA-0012#A1", today=TODAY, status="done")
+    edited = (repo.root / "rca/0012-outage.md").read_bytes()
+    assert b"status: done, done_on: 2026-03-01}\r" in edited
+    assert b"\n" not in edited[: edited.index(b"\r---")]
+
+
 def test_a_flow_list_of_previous_ids_grows(repo: Repo) -> None:
     repo.write("rca/0002-outage.md", rca(2, extra="previous_ids: [RCA-0007]\n"))
     renumber(repo.config, "RCA-0002")
