@@ -48,6 +48,41 @@ DEFAULT_VOCABULARIES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class Policies:
+    """`[policies]`: the follow-through a team states (README, "Follow-up policies"); a value
+    left out checks nothing. The schema has checked the values' types and ranges."""
+
+    followup_days: dict[str, int] = field(default_factory=dict)  # severity -> days
+    rca_published_within_business_days: int | None = None
+    max_retros_open: int | None = None
+    severity: str | None = None  # "warning" or "error"; None: each rule's default
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> Policies:
+        raw = raw if isinstance(raw, dict) else {}
+        days = raw.get("followup_days")
+        return cls(followup_days=dict(days) if isinstance(days, dict) else {},
+                   rca_published_within_business_days=raw.get(
+                       "rca_published_within_business_days"),
+                   max_retros_open=raw.get("max_retros_open"),
+                   severity=raw.get("severity"))
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """`[site]`: the handbook's windows for "due soon" and "recently done" (days)."""
+
+    due_soon_days: int | None = None
+    recent_done_days: int | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> SiteSettings:
+        raw = raw if isinstance(raw, dict) else {}
+        return cls(due_soon_days=raw.get("due_soon_days"),
+                   recent_done_days=raw.get("recent_done_days"))
+
+
+@dataclass(frozen=True)
 class Person:
     handle: str
     names: tuple[str, ...] = ()
@@ -87,8 +122,8 @@ class Config:
         default_factory=lambda: dict(DEFAULT_VOCABULARIES)
     )
     roster: dict[str, Person] = field(default_factory=dict)
-    policies: dict[str, Any] = field(default_factory=dict)
-    site: dict[str, Any] = field(default_factory=dict)
+    policies: Policies = field(default_factory=lambda: Policies())
+    site: SiteSettings = field(default_factory=lambda: SiteSettings())
     # Front-matter keys of other tools that lint leaves alone (`x-` keys always).
     allowed_keys: frozenset[str] = frozenset()
     kinds: dict[str, KindSettings] = field(default_factory=dict)
@@ -357,8 +392,8 @@ def _assemble(root: Path, source: Path | None, raw: dict[str, Any], findings: li
         rules=dict(raw.get("rules", {})),
         vocabularies=vocab,
         roster=roster,
-        policies=dict(raw.get("policies", {})),
-        site=dict(raw.get("site", {})),
+        policies=Policies.from_raw(raw.get("policies", {})),
+        site=SiteSettings.from_raw(raw.get("site", {})),
         allowed_keys=frozenset(raw.get("front_matter", {}).get("allow", ())),
         kinds=kinds,
         registry=registry,

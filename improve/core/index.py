@@ -401,8 +401,8 @@ def build_index(documents: Sequence[Document], config: Config, today: dt.date, *
                 soon_days: int | None = None, recent_days: int | None = None) -> HandbookIndex:
     """The handbook's derived data from already-published documents (see `published`)."""
     site = config.site
-    soon = soon_days or int(site.get("due_soon_days", DEFAULT_DUE_SOON_DAYS))
-    recent = recent_days or int(site.get("recent_done_days", DEFAULT_RECENT_DONE_DAYS))
+    soon = soon_days or site.due_soon_days or DEFAULT_DUE_SOON_DAYS
+    recent = recent_days or site.recent_done_days or DEFAULT_RECENT_DONE_DAYS
     docs = sorted(documents, key=lambda d: d.path)
     decisions = decision_log(docs)
     incidents = incident_log(docs, config)

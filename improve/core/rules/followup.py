@@ -56,7 +56,7 @@ _BLAME = re.compile(
 
 
 def _policy_severity(ctx: Context) -> S | None:
-    setting = ctx.config.policies.get("severity")
+    setting = ctx.config.policies.severity
     return S(setting) if setting in ("warning", "error") else None
 
 
@@ -90,7 +90,7 @@ def add_business_days(day: dt.date, count: int) -> dt.date:
 
 @document_check
 def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
-    days_by_severity = ctx.config.policies.get("followup_days") or {}
+    days_by_severity = ctx.config.policies.followup_days
     if not doc.kind.has(INCIDENT) or not isinstance(days_by_severity, dict):
         return
     severity = doc.meta.get("severity")
@@ -117,7 +117,7 @@ def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
 
 @document_check
 def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
-    within = ctx.config.policies.get("rca_published_within_business_days")
+    within = ctx.config.policies.rca_published_within_business_days
     if not doc.kind.has(INCIDENT) or not isinstance(within, int) or doc.status == "published":
         return
     day = incident_day(doc, ctx, "resolved_at", "started_at")
@@ -138,7 +138,7 @@ def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
 
 @repository_check
 def check_retros_open(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
-    limit = ctx.config.policies.get("max_retros_open")
+    limit = ctx.config.policies.max_retros_open
     if not isinstance(limit, int):
         return
     for team, retros in sorted(team_retros(index).items()):
