@@ -65,6 +65,30 @@ STATIC_ASSETS = {
 }
 CSS_URI = "assets/improve/handbook.css"
 JS_URI = "assets/improve/tables.js"
+# Mermaid diagrams (pymdownx.superfences' `mermaid` fence, as Material documents it): Material
+# loads mermaid from unpkg.com unless the page has it already; the handbook ships it (MIT,
+# assets/vendor/mermaid.LICENSE), so a diagram makes no outside request.
+MERMAID_VERSION = "11.17.2"
+MERMAID_URI = "assets/improve/vendor/mermaid.min.js"
+MERMAID_ASSETS = {MERMAID_URI: "vendor/mermaid.min.js",
+                  "assets/improve/vendor/mermaid.LICENSE": "vendor/mermaid.LICENSE"}
+
+
+def wants_mermaid(extensions: Any, configs: Any = None) -> bool:
+    """Whether a Markdown configuration renders `mermaid` fences as diagrams: a superfences
+    custom fence named mermaid, in mkdocs.yml's list form or in MkDocs' `mdx_configs`."""
+    found: list[Any] = []
+    if isinstance(configs, dict):
+        found.append(configs.get("pymdownx.superfences"))
+    for entry in extensions if isinstance(extensions, list) else []:
+        if isinstance(entry, dict):
+            found.append(entry.get("pymdownx.superfences"))
+    for options in found:
+        fences = options.get("custom_fences") if isinstance(options, dict) else None
+        if isinstance(fences, list) and any(isinstance(f, dict) and f.get("name") == "mermaid"
+                                            for f in fences):
+            return True
+    return False
 # A written folder holds this file, so that `site generate` may replace it next time and never
 # deletes a folder it did not write.
 STAMP = ".improve-generated"
@@ -165,7 +189,7 @@ def _world(site: Site, existing: Container[str]) -> str:
 
 def handbook_files(site: Site, *, existing: Container[str] = (),
                    body: Callable[[Document], str] | None = None,
-                   memo: RebuildMemo | None = None) -> HandbookFiles:
+                   memo: RebuildMemo | None = None, mermaid: bool = False) -> HandbookFiles:
     """Everything the handbook adds to a site, for `site` (whose `src_uris` are final).
 
     `existing` holds the team's own page paths: a generated page with the same path is left
@@ -197,6 +221,9 @@ def handbook_files(site: Site, *, existing: Container[str] = (),
         if target not in paths and target not in existing:
             out.files.append(SiteFile(target, source=site.config.root / target))
             paths.add(target)
+    if mermaid:
+        for path, name in sorted(MERMAID_ASSETS.items()):
+            out.files.append(SiteFile(path, _asset(name)))
     if memo is not None and same and memo.generated is not None:
         out.files += memo.generated.files
         out.kept, out.catalogs = memo.generated.kept, memo.generated.catalogs
@@ -235,9 +262,12 @@ def _generated_files(site: Site, existing: Container[str], paths: set[str]) -> H
     for path, render in sorted(ASSETS.items()):
         out.files.append(SiteFile(path, render(site)))
     for path, name in sorted(STATIC_ASSETS.items()):
-        out.files.append(SiteFile(path, (resources.files("improve.handbook") / "assets" / name)
-                                  .read_bytes()))
+        out.files.append(SiteFile(path, _asset(name)))
     return out
+
+
+def _asset(name: str) -> bytes:
+    return (resources.files("improve.handbook") / "assets" / name).read_bytes()
 
 
 def replace_markers(markdown: str, site: Site, page_path: str) -> str:
@@ -264,15 +294,21 @@ _TAGS = re.compile(r"<[^>]*>")
 class BodyRenderer:
     """Document bodies as sanitized HTML between Markdown headings, links made final."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, *, mermaid: bool = False) -> None:
         from improve.handbook.safeids import SafeIds, safe_slugify
 
         self.site = site
         self._ids = SafeIds()
         self._links = _FinalLinks(site)
+        configs: dict[str, dict[str, Any]] = {"toc": {"slugify": safe_slugify()},
+                                              "pymdownx.highlight": {"use_pygments": False}}
+        if mermaid:
+            from pymdownx.superfences import fence_code_format
+
+            configs["pymdownx.superfences"] = {"custom_fences": [
+                {"name": "mermaid", "class": "mermaid", "format": fence_code_format}]}
         self._md = Markdown(extensions=[*BODY_EXTENSIONS, self._ids, self._links],
-                            extension_configs={"toc": {"slugify": safe_slugify()},
-                                               "pymdownx.highlight": {"use_pygments": False}})
+                            extension_configs=configs)
 
     def __call__(self, doc: Document) -> str:
         from improve.handbook.sanitize import sanitize
@@ -393,6 +429,24 @@ def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _Loader.add_multi_constructor("", _unknown_tag)
 
 
+def _untagged(value: Any) -> Any:
+    """`value` without the mapping entries and list items that hold a Python tag."""
+    def tagged(item: Any) -> bool:
+        if isinstance(item, _Tagged):
+            return True
+        if isinstance(item, dict):
+            return any(tagged(v) for v in item.values())
+        if isinstance(item, list):
+            return any(tagged(v) for v in item)
+        return False
+
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items() if not tagged(v)}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value if not tagged(v)]
+    return value
+
+
 def _dumper() -> type[yaml.SafeDumper]:
     class Dumper(yaml.SafeDumper):
         pass
@@ -409,6 +463,10 @@ def site_config(mkdocs: dict[str, Any], files: HandbookFiles, *, generator: str,
     script, and the handbook's navigation unless the team wrote one."""
     config = dict(mkdocs)
     config.pop("INHERIT", None)
+    if generator == "techdocs":
+        # techdocs-cli reads mkdocs.yml with a YAML parser of its own, which refuses Python
+        # tags (`!!python/name:...`): what needs one is left to techdocs-core's own settings.
+        config = _untagged(config)
     config.setdefault("site_name", "Handbook")
     config["docs_dir"] = "docs"
     config.pop("site_dir", None)
@@ -433,8 +491,10 @@ def site_config(mkdocs: dict[str, Any], files: HandbookFiles, *, generator: str,
         if needed not in names:
             extensions.append(needed)
     config["markdown_extensions"] = extensions
-    assets = [("extra_css", CSS_URI)] + ([] if generator == "techdocs"
-                                           else [("extra_javascript", JS_URI)])
+    scripts = [] if generator == "techdocs" else [JS_URI]
+    if wants_mermaid(extensions) and generator != "techdocs":
+        scripts.insert(0, MERMAID_URI)
+    assets = [("extra_css", CSS_URI), *(("extra_javascript", uri) for uri in scripts)]
     for key, uri in assets:
         listed = config.get(key)
         listed = list(listed) if isinstance(listed, list) else []
@@ -529,7 +589,9 @@ def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs: dict[str
         raise UsageProblem(f"{out}: exists and was not written by `improve site generate`; "
                            "name an empty or new folder")
     own = _own_pages(docs_dir, site.config.root) if docs_dir is not None else {}
-    done = handbook_files(site, existing=own, body=BodyRenderer(site))
+    mermaid = wants_mermaid(mkdocs.get("markdown_extensions"))
+    done = handbook_files(site, existing=own, body=BodyRenderer(site, mermaid=mermaid),
+                          mermaid=mermaid)
     staging = out.with_name(f".{out.name}.improve-tmp")
     if staging.exists():
         shutil.rmtree(staging)

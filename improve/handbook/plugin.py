@@ -35,11 +35,13 @@ from improve.handbook.config import ImproveConfig
 from improve.handbook.generate import (
     CSS_URI,
     JS_URI,
+    MERMAID_URI,
     HandbookFiles,
     RebuildMemo,
     SiteFile,
     handbook_files,
     replace_markers,
+    wants_mermaid,
 )
 from improve.handbook.pages import GeneratedPage, load_pages, pages_in_nav
 from improve.handbook.safeids import SafeIds, is_safe_slugify, safe_slugify
@@ -98,6 +100,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         self._blocks: HtmlBlocks | None = None
         self._rendered: set[str] = set()
         self._search_docs: list[Any] | None = None
+        self._mermaid = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this keeps the plugin across `mkdocs serve` rebuilds (MkDocs' rule); with
@@ -148,8 +151,11 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
                     options["slugify"] = safe_slugify(options.get("slugify"))
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
-        if JS_URI not in [str(j) for j in config.extra_javascript]:
-            config.extra_javascript.append(JS_URI)
+        scripts = [str(j) for j in config.extra_javascript]
+        self._mermaid = wants_mermaid(config.markdown_extensions, config.mdx_configs)
+        for uri in ([MERMAID_URI] if self._mermaid else []) + [JS_URI]:
+            if uri not in scripts:
+                config.extra_javascript.append(uri)
         if config.theme.name == "material":
             # Our partials (the repository link without the hosting API call) come right after
             # the user's own overrides.
@@ -193,7 +199,7 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         world = self._rebuild.world if self._rebuild is not None else None
         made = handbook_files(site, existing={f.src_uri for f in files
                                               if f.src_uri not in documents_at},
-                              memo=self._rebuild)
+                              memo=self._rebuild, mermaid=self._mermaid)
         # Front matter, the date or the config changed: summaries on the team's pages follow.
         world_changed = self._rebuild is None or self._rebuild.world != world
         self._rendered = set()

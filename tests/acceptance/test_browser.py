@@ -404,3 +404,21 @@ def test_every_page_kind_passes_the_accessibility_check(page: Any, server: str,
         if found:
             violations[name] = found
     assert violations == {}
+
+
+def test_a_mermaid_diagram_renders_without_an_outside_request(page: Any, server: str) -> None:
+    # Material loads mermaid from unpkg.com unless the page has it; the handbook ships it. The
+    # `page` fixture fails the test on any request that leaves 127.0.0.1. Material swaps the
+    # fence's <pre> for a <div> holding the drawn SVG in a closed shadow root, once drawn.
+    page.goto(f"{server}/decisions/0003-publish-with-an-mkdocs-material-plugin/")
+    drawn = page.locator("article div.mermaid").first
+    drawn.wait_for(state="attached", timeout=20_000)
+    assert page.locator("article pre.mermaid").count() == 0
+    assert page.evaluate("() => typeof mermaid") == "object"
+    box = drawn.bounding_box()
+    assert box is not None
+    assert box["height"] > 40
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "mermaid-diagram.png"
+    drawn.screenshot(path=str(shot))
+    assert shot.stat().st_size > 3_000  # boxes, arrows and labels, not an empty strip

@@ -72,7 +72,10 @@ def test_the_adoption_flow_from_a_built_wheel(tmp_path: Path) -> None:
                    "improve/core/templates/decision.md.j2",
                    "improve/core/scaffolding/files/gitlab-ci.yml",
                    "improve/core/scaffolding/files/workflow.yml",
-                   "improve/handbook/assets/handbook.css", "improve/py.typed"):
+                   "improve/core/scaffolding/files/catalog-info.yaml",
+                   "improve/handbook/assets/handbook.css", "improve/handbook/assets/tables.js",
+                   "improve/handbook/assets/vendor/mermaid.min.js",
+                   "improve/handbook/assets/vendor/mermaid.LICENSE", "improve/py.typed"):
         assert needed in names, needed
 
     # `improve init` names this wheel as what CI installs; that very line installs it here.

@@ -45,10 +45,15 @@ def test_inherit_tags_and_paths_are_kept(tmp_path: Path) -> None:
 
 
 def test_techdocs_gets_its_own_plugin_only(tmp_path: Path) -> None:
-    (tmp_path / "mkdocs.yml").write_text("site_name: X\nplugins: [search, tags, improve]\n",
-                                         encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: X\nplugins: [search, tags, improve]\n"
+                                         "markdown_extensions:\n  - admonition\n"
+                                         + EMOJI.split("markdown_extensions:\n")[1].split(
+                                             "plugins:")[0], encoding="utf-8")
     written = site_config(read_mkdocs_yml(tmp_path / "mkdocs.yml"), HandbookFiles(),
                           generator="techdocs")
+    # techdocs-cli refuses Python tags: what holds one is left out.
+    assert "python/name" not in yaml.dump(written, Dumper=_dumper())
+    assert "admonition" in written["markdown_extensions"]
     assert written["plugins"] == ["techdocs-core"]
     assert "extra_javascript" not in written  # TechDocs removes scripts
     assert written["extra_css"] == ["assets/improve/handbook.css"]
