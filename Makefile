@@ -33,7 +33,7 @@ test: setup
 	$(BIN)/ruff check improve tests tooling
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 ## The fast loop while coding: unit and property tests only (no browser, mkdocs or pre-commit runs).
 test-fast: setup

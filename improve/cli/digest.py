@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from improve.cli.main import app, today_option
+from improve.core.digest import RENDERERS
 
 
 @click.command()
 @click.option("--days", type=click.IntRange(0, 365), default=14, show_default=True,
               help="How far ahead counts as due soon.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
               show_default=True, help="Plain lines, Markdown for $GITHUB_STEP_SUMMARY, or JSON.")
 @click.option("--send", "destinations", multiple=True,
               type=click.Choice(["email", "slack", "teams", "mattermost", "auto"]),
@@ -27,18 +27,12 @@ def digest(ctx: click.Context, days: int, fmt: str, destinations: tuple[str, ...
            dry_run: bool) -> int:
     """List overdue and due-soon action items and runbooks past their review date."""
     from improve.core.digest import digest as build
-    from improve.core.digest import render_markdown, render_text
 
     state = app(ctx)
     result = build(state.config, state.today, soon_days=days)
     if destinations:
         return _deliver(result, state.config, destinations, dry_run)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
-        click.echo(render_markdown(result), nl=False)
-    else:
-        click.echo(render_text(result, state.config), nl=False)
+    click.echo(RENDERERS[fmt](result, state.config), nl=False)
     return 0
 
 

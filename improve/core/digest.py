@@ -173,3 +173,17 @@ def render_text(result: Digest, config: Config) -> str:
     if not sections:
         lines.append(NOTHING)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_json(result: Digest, config: Config) -> str:
+    import json
+
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+# `improve digest --format`: the choices come from here.
+RENDERERS = {
+    "text": render_text,
+    "markdown": lambda result, _config: render_markdown(result),
+    "json": render_json,
+}
