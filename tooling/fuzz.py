@@ -190,8 +190,8 @@ class _Worker:
         self.written = 0
         import datetime as dt
 
-        from improve.core.config import load_config
-        from improve.core.rules import Context, all_rules
+        from improve.core.check.rules import Context, all_rules
+        from improve.core.read.config import load_config
 
         all_rules()
         self.config = load_config(self.repo)
@@ -239,7 +239,7 @@ class _Worker:
     # Each target: bytes in; only the exceptions its contract allows may leave it.
 
     def _reading(self, payload: bytes) -> None:
-        from improve.core.frontmatter import parse
+        from improve.core.read.frontmatter import parse
 
         parsed = parse(payload)
         lines = max(1, len(parsed.text.split("\n")))
@@ -248,11 +248,11 @@ class _Worker:
                 raise AssertionError(f"problem outside the file: {problem} ({lines} lines)")
 
     def _analysis(self, payload: bytes) -> None:
-        from improve.core.analyze import check_document
-        from improve.core.document import Document
-        from improve.core.frontmatter import parse
-        from improve.core.rules import RULES
-        from improve.core.summary import summarize
+        from improve.core.check.analyze import check_document
+        from improve.core.check.rules import RULES
+        from improve.core.check.summary import summarize
+        from improve.core.read.document import Document
+        from improve.core.read.frontmatter import parse
         from improve.model.kinds import KINDS
 
         parsed = parse(payload)
@@ -266,10 +266,10 @@ class _Worker:
                 json.dumps(summarize(doc).to_json())
 
     def _new(self, payload: bytes) -> None:
-        from improve.core.carryover import prepare_request
         from improve.core.errors import ImproveError
-        from improve.core.frontmatter import parse
-        from improve.core.scaffold import Request, create, parse_field
+        from improve.core.numbers.carryover import prepare_request
+        from improve.core.read.frontmatter import parse
+        from improve.core.write.scaffold import Request, create, parse_field
         from improve.model.kinds import KINDS
 
         # Command-line arguments reach Python as text with undecodable bytes escaped.
@@ -308,11 +308,11 @@ class _Worker:
 
     def _editor(self, payload: bytes) -> None:
         try:
-            from improve.core.editor import edit_bytes
+            from improve.core.write.editor import edit_bytes
         except ImportError:  # the editor has not landed
             return
         from improve.core.errors import ImproveError
-        from improve.core.frontmatter import parse
+        from improve.core.read.frontmatter import parse
 
         choice = payload[:1]
         raw = payload[1:]
@@ -346,13 +346,13 @@ def _worker(out: Path, targets: tuple[str, ...], libfuzzer_args: list[str]) -> i
     import atheris
 
     with atheris.instrument_imports(include=["improve", "yaml"]):
-        import improve.core.analyze
-        import improve.core.frontmatter
-        import improve.core.scaffold
-        import improve.core.summary
+        import improve.core.check.analyze
+        import improve.core.check.summary
+        import improve.core.read.frontmatter
+        import improve.core.write.scaffold
 
         with contextlib.suppress(ImportError):
-            import improve.core.editor  # noqa: F401
+            import improve.core.write.editor  # noqa: F401
     worker = _Worker(out, targets)
     atheris.Setup([sys.argv[0], *libfuzzer_args], worker.run)
     try:

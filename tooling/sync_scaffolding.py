@@ -1,7 +1,7 @@
 """Write this repository's own copies of the files `improve init` writes, from the same templates.
 
 One source (issue 5): the workflow under .github/workflows/ and the content folders' READMEs are
-rendered by `improve.core.scaffolding`; `tests/unit/test_scaffolding_drift.py` fails when they
+rendered by `improve.core.write.scaffolding`; `tests/unit/test_scaffolding_drift.py` fails when they
 drift. Run `.venv/bin/python tooling/sync_scaffolding.py` after editing a template
 (`--check` only reports).
 
@@ -24,7 +24,7 @@ SHARED_ROLES = ("folder", "ci")
 
 
 def expected() -> dict[str, str]:
-    from improve.core.scaffolding import Options, plan
+    from improve.core.write.scaffolding import Options, plan
 
     options = Options(install=SELF_INSTALL)
     return {p.path: p.content for p in plan(options, with_config=False) if p.role in SHARED_ROLES}

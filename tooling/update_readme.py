@@ -13,7 +13,7 @@ EXPORT_START, EXPORT_END = "<!-- export:start -->", "<!-- export:end -->"
 
 
 def rule_table() -> str:
-    from improve.core.rules import all_rules
+    from improve.core.check.rules import all_rules
 
     lines = ["| rule | default | scope | what it finds | example |", "| --- | --- | --- | --- | --- |"]
     for rule in sorted(all_rules().values(), key=lambda r: r.id):
@@ -24,7 +24,7 @@ def rule_table() -> str:
 
 
 def export_tables() -> str:
-    from improve.core.export import TABLES
+    from improve.core.numbers.export import TABLES
 
     lines = ["| table | column | type | what it holds |", "| --- | --- | --- | --- |"]
     for table in TABLES:

@@ -8,10 +8,10 @@ import click
 
 from improve.cli.helptext import SummaryGroup
 from improve.cli.main import KindName, app, resolve_kind, today_option
-from improve.core.actions import FORMATS, STATUS_CHOICES, item_types
+from improve.core.numbers.actions import FORMATS, STATUS_CHOICES, item_types
 
 if TYPE_CHECKING:
-    from improve.core.editor import EditResult
+    from improve.core.write.editor import EditResult
 
 
 @click.group(cls=SummaryGroup, invoke_without_command=True)
@@ -39,9 +39,9 @@ def actions(ctx: click.Context, owners: tuple[str, ...], statuses: tuple[str, ..
     """List action items of retros and RCAs: overdue first, then by due date, then reference."""
     if ctx.invoked_subcommand is not None:
         return 0
-    from improve.core.actions import ActionFilter, collect, current_user, render, select
-    from improve.core.clock import parse_date
-    from improve.core.repository import Repository
+    from improve.core.numbers.actions import ActionFilter, collect, current_user, render, select
+    from improve.core.read.clock import parse_date
+    from improve.core.read.repository import Repository
     from improve.model.items import OPEN_STATUSES
 
     state = app(ctx)
@@ -82,9 +82,9 @@ def _item_refs(incomplete: str, *, open_only: bool) -> list[Any]:
     `done`), matched without case; nothing when the repository cannot be read."""
     from click.shell_completion import CompletionItem
 
-    from improve.core.config import load_config
     from improve.core.errors import ImproveError
-    from improve.core.repository import Repository
+    from improve.core.read.config import load_config
+    from improve.core.read.repository import Repository
 
     try:
         documents = Repository(load_config()).documents()
@@ -110,7 +110,7 @@ def _any_refs(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.pass_context
 def done(ctx: click.Context, ref: str) -> int:
     """Mark action item REF (e.g. RCA-0007#A2) done, with today's date as `done_on`."""
-    from improve.core.editor import edit_item
+    from improve.core.write.editor import edit_item
 
     state = app(ctx)
     _report(edit_item(state.config, ref, today=state.today, status="done"))
@@ -129,9 +129,9 @@ def done(ctx: click.Context, ref: str) -> int:
 def set_item(ctx: click.Context, ref: str, status: str | None, owner: str | None,
              due: str | None, reason: str | None) -> int:
     """Change the status, owner or due date of action item REF in its file."""
-    from improve.core.clock import parse_date
-    from improve.core.editor import edit_item
     from improve.core.errors import UsageProblem
+    from improve.core.read.clock import parse_date
+    from improve.core.write.editor import edit_item
 
     if status is None and owner is None and due is None and reason is None:
         raise UsageProblem("say what to change: --status, --owner, --due and/or --reason")

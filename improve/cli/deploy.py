@@ -27,9 +27,9 @@ def record(ctx: click.Context, environment: str, revision: str, at: str | None,
     """Append a line to the deploy log (safe when two jobs record at once)."""
     import datetime as dt
 
-    from improve.core.document import as_datetime
-    from improve.core.dora import record as run_record
     from improve.core.errors import UsageProblem
+    from improve.core.numbers.dora import record as run_record
+    from improve.core.read.document import as_datetime
 
     moment = as_datetime(at) if at else dt.datetime.now(dt.UTC)
     if moment is None:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from improve.cli.main import app, today_option
-from improve.core.digest import RENDERERS
+from improve.core.numbers.digest import RENDERERS
 
 
 @click.command()
@@ -26,7 +26,7 @@ from improve.core.digest import RENDERERS
 def digest(ctx: click.Context, days: int, fmt: str, destinations: tuple[str, ...],
            dry_run: bool) -> int:
     """List overdue and due-soon action items and runbooks past their review date."""
-    from improve.core.digest import digest as build
+    from improve.core.numbers.digest import digest as build
 
     state = app(ctx)
     result = build(state.config, state.today, soon_days=days)
@@ -39,7 +39,7 @@ def digest(ctx: click.Context, days: int, fmt: str, destinations: tuple[str, ...
 def _deliver(result: Any, config: Any, names: tuple[str, ...], dry_run: bool) -> int:
     import os
 
-    from improve.core.delivery import DeliveryFailed, chosen, deliver
+    from improve.core.out.delivery import DeliveryFailed, chosen, deliver
 
     targets = chosen(names, os.environ)
     if not targets:

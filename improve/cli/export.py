@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from improve.cli.main import app, today_option
-from improve.core.export import FORMATS
+from improve.core.numbers.export import FORMATS
 
 
 @click.command("export")
@@ -22,7 +22,7 @@ from improve.core.export import FORMATS
 @click.pass_context
 def export(ctx: click.Context, fmt: str, out: Path, include_restricted: bool, force: bool) -> int:
     """Write documents, action items, impediments, incidents and health scores as tables."""
-    from improve.core.export import export as run_export
+    from improve.core.numbers.export import export as run_export
 
     state = app(ctx)
     written = run_export(state.config, state.today, fmt, out,

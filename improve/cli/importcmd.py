@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from improve.cli.main import KindName, app, resolve_kind, today_option
-from improve.core.importing import FORMATS
+from improve.core.write.importing import FORMATS
 
 
 @click.command("import")
@@ -24,8 +24,8 @@ from improve.core.importing import FORMATS
 def import_(ctx: click.Context, sources: tuple[Path, ...], kind_name: str | None, fmt: str | None,
             write: bool) -> int:
     """Bring in documents a team already has (adr-tools, MADR, log4brains, Docusaurus, Markdown)."""
-    from improve.core.importing import plan, status_table
-    from improve.core.importing import write as write_plan
+    from improve.core.write.importing import plan, status_table
+    from improve.core.write.importing import write as write_plan
 
     config = app(ctx).config
     kind = resolve_kind(config, kind_name) if kind_name else None

@@ -58,10 +58,10 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
     from dataclasses import replace
 
     from improve.core.errors import UsageProblem
-    from improve.core.init import current_options
-    from improve.core.init import init as run_init
-    from improve.core.init import upgrade as run_upgrade
-    from improve.core.scaffolding import Options, install_line
+    from improve.core.write.init import current_options
+    from improve.core.write.init import init as run_init
+    from improve.core.write.init import upgrade as run_upgrade
+    from improve.core.write.scaffolding import Options, install_line
 
     if write and not upgrade:
         raise UsageProblem("--write goes with --upgrade (plain `improve init` never overwrites a file)")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from improve.cli.main import app, today_option
-from improve.core.report import REPORTERS
+from improve.core.out.report import REPORTERS
 
 
 @click.command()
@@ -29,15 +29,15 @@ def lint(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool, no_
     config = state.config
     today = state.today
     if since:
-        from improve.core.changes import lint_since
+        from improve.core.git.changes import lint_since
 
         result = lint_since(config, today, since, list(paths) or None, use_cache=not no_cache)
     else:
-        from improve.core.discovery import Discovery
+        from improve.core.read.discovery import Discovery
 
         discovery = Discovery(config)  # git lists the documents while the linter loads
         try:
-            from improve.core.lint import lint as run_lint
+            from improve.core.check.lint import lint as run_lint
 
             result = run_lint(config, today, list(paths) or None, use_cache=not no_cache,
                               discovery=discovery)

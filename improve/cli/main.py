@@ -22,7 +22,7 @@ from improve.cli.helptext import SummaryGroup
 from improve.core.errors import EXIT_INTERNAL, EXIT_USAGE, ImproveError
 
 if TYPE_CHECKING:  # types only: a command loads the config and the kinds when it runs
-    from improve.core.config import Config
+    from improve.core.read.config import Config
     from improve.model.kinds import Kind
 
 # name -> "module:function"; the help text lists them in this order.
@@ -70,14 +70,14 @@ class App:
     @property
     def config(self) -> Any:
         if self._config is None:
-            from improve.core.config import load_config
+            from improve.core.read.config import load_config
 
             self._config = load_config(self.root_option, use_memo=self.use_cache)
         return self._config
 
     @property
     def today(self) -> Any:
-        from improve.core.clock import today
+        from improve.core.read.clock import today
 
         return today(self.config.timezone, self.today_option)
 
@@ -203,7 +203,7 @@ class KindName(click.ParamType):  # type: ignore[type-arg]
         from click.shell_completion import CompletionItem
 
         try:
-            from improve.core.config import load_config
+            from improve.core.read.config import load_config
 
             names = load_config().kind_names()
         except ImproveError:

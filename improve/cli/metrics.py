@@ -24,9 +24,9 @@ from improve.cli.main import app, today_option
 def metrics(ctx: click.Context, since: str | None, until: str | None, team: str | None,
             service: str | None, fmt: str, include_restricted: bool, part: str) -> int:
     """Follow-through, lead times, incidents, runbooks, decisions and impediments, in numbers."""
-    from improve.core.clock import parse_date
     from improve.core.errors import UsageProblem
-    from improve.core.metrics import RENDERERS, Scope, repository_metrics
+    from improve.core.numbers.metrics import RENDERERS, Scope, repository_metrics
+    from improve.core.read.clock import parse_date
 
     state = app(ctx)
     scope = Scope(

@@ -25,7 +25,7 @@ def new(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...], seve
         services: tuple[str, ...], dry_run: bool, edit: bool) -> int:
     """Write a new document from its template, with the next free number."""
     from improve.core.errors import UsageProblem
-    from improve.core.scaffold import Request, create, git_user, parse_field
+    from improve.core.write.scaffold import Request, create, git_user, parse_field
     state = app(ctx)
     config = state.config
     resolved = resolve_kind(config, kind)
@@ -39,7 +39,7 @@ def new(ctx: click.Context, kind: str, title: str, fields: tuple[str, ...], seve
     request = Request(kind=resolved, title=title.strip(), today=state.today, author=author,
                       fields=dict(parse_field(f) for f in fields), severity=severity,
                       services=services)
-    from improve.core.carryover import prepare_request
+    from improve.core.numbers.carryover import prepare_request
 
     prepare_request(config, request)
     document = create(config, request, dry_run=dry_run)

@@ -22,7 +22,7 @@ from improve.cli.main import app, today_option
 @click.pass_context
 def pr_summary(ctx: click.Context, base: str, head: str | None, fmt: str, link_base: str | None) -> int:
     """Summarise the documents, action items, decisions and lint findings a change brings."""
-    from improve.core.prsummary import render_markdown, summarize_change
+    from improve.core.out.prsummary import render_markdown, summarize_change
 
     state = app(ctx)
     summary = summarize_change(state.config, state.today, base, head, link_base=link_base)

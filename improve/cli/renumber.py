@@ -17,7 +17,7 @@ from improve.cli.main import app
 @click.pass_context
 def renumber(ctx: click.Context, doc_id: str, to: int | None, path: str | None, dry_run: bool) -> int:
     """Give document ID a new number: rename it, record the old id, rewrite every reference."""
-    from improve.core.renumber import renumber as run_renumber
+    from improve.core.write.renumber import renumber as run_renumber
 
     result = run_renumber(app(ctx).config, doc_id.strip().upper(), to=to, path=path, dry_run=dry_run)
     verb = "would move" if dry_run else "moved"

@@ -15,13 +15,13 @@ from improve.cli.main import KindName, app, resolve_kind
 @click.pass_context
 def schema(ctx: click.Context, kind: str) -> None:
     """Print a kind's JSON Schema (Draft 2020-12), for editors and other tools."""
+    from improve.core.check.validate import kind_schema
     from improve.core.errors import ConfigError
-    from improve.core.validate import kind_schema
 
     try:
         config = app(ctx).config
     except ConfigError:  # outside a repository: the built-in kinds
-        from improve.core.config import Config
+        from improve.core.read.config import Config
 
         config = Config(root=Path.cwd())
     resolved = resolve_kind(config, kind)
@@ -34,7 +34,7 @@ def schema(ctx: click.Context, kind: str) -> None:
               show_default=True, help="`markdown` prints the table the README shows.")
 def rules(fmt: str) -> None:
     """List every lint rule with its default severity and an example."""
-    from improve.core.rules import all_rules
+    from improve.core.check.rules import all_rules
 
     registry = all_rules()
     if fmt == "markdown":

@@ -38,12 +38,12 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from improve.core.config import Config
-from improve.core.document import Document
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, inside, read_bounded
-from improve.core.renumber import redirects
-from improve.core.report import one_line
+from improve.core.out.report import one_line
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.write.renumber import redirects
 from improve.handbook.pages import (
     ASSETS,
     HOME_PAGE,
@@ -169,7 +169,7 @@ class RebuildMemo:
 
 def _world(site: Site, existing: Container[str]) -> str:
     """A digest of everything but bodies that the generated files depend on."""
-    from improve.core.gitrev import head_commit
+    from improve.core.git.gitrev import head_commit
 
     hasher = hashlib.sha256()
     root = site.config.root

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from improve.core.actions import order_key
-from improve.core.charts import DELIVERY_CHARTS, Chart, metric_charts
-from improve.core.history import load_history
-from improve.core.metrics import compute
+from improve.core.git.history import load_history
+from improve.core.numbers.actions import order_key
+from improve.core.numbers.charts import DELIVERY_CHARTS, Chart, metric_charts
+from improve.core.numbers.metrics import compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
 from improve.handbook.render import EMPTY, badge, fmt_date, html_link, html_table, md, owner_text
 from improve.handbook.site import Site
@@ -32,8 +32,7 @@ def site_metrics(site: Site) -> tuple[dict[str, Any], list[Chart]]:
     known = {doc.parsed.text: doc.parsed for doc in site.documents if doc.parsed.text}
     data = compute(site.documents, site.config, site.today,
                    history=load_history(site.config, known=known)).to_json()
-    from improve.core import dora
-
+    from improve.core.numbers import dora
     data["delivery"] = dora.compute(site.config, [d for d in site.documents
                                                   if d.parsed.ok]).to_json()
     charts = metric_charts(data)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from improve.core.calendar import actions_calendar
-from improve.core.index import NO_OWNER, IncidentRow
+from improve.core.numbers.calendar import actions_calendar
+from improve.core.numbers.index import NO_OWNER, IncidentRow
 from improve.handbook.render import (
     EMPTY,
     badge,

@@ -23,14 +23,14 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from improve.core import clock
-from improve.core.config import Config, load_config
-from improve.core.document import Document
+from improve.core.check.lint import LintResult, lint
 from improve.core.errors import ImproveError
 from improve.core.fsutil import atomic_write, read_bounded
-from improve.core.lint import LintResult, lint
-from improve.core.report import one_line
-from improve.core.repository import DocumentMemo, Repository
+from improve.core.out.report import one_line
+from improve.core.read import clock
+from improve.core.read.config import Config, load_config
+from improve.core.read.document import Document
+from improve.core.read.repository import DocumentMemo, Repository
 from improve.handbook.config import ImproveConfig
 from improve.handbook.generate import (
     CSS_URI,

@@ -20,22 +20,22 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from improve.core import mdtext
-from improve.core.clock import in_zone, zone
-from improve.core.document import Document, as_date, as_datetime
-from improve.core.index import (
+from improve.core.numbers.index import (
     DEFAULT_DUE_SOON_DAYS,
     incident_row,
     next_review,
     open_impediments,
     urgency,
 )
+from improve.core.out import mdtext
+from improve.core.read.clock import in_zone, zone
+from improve.core.read.document import Document, as_date, as_datetime
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
 from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
 
 EMPTY = "—"
-# User strings as inert Markdown (and HTML) text: improve.core.mdtext is their one home.
+# User strings as inert Markdown (and HTML) text: improve.core.out.mdtext is their one home.
 md = mdtext.text
 _one_line = mdtext.one_line
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`|\\^{}]+$", re.IGNORECASE)

@@ -19,12 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from improve.core.config import Config
-from improve.core.document import Document
-from improve.core.index import HandbookIndex, build_index
-from improve.core.lint import LintResult
-from improve.core.publication import withheld_reason
-from improve.core.repository import Repository
+from improve.core.check.lint import LintResult
+from improve.core.numbers.index import HandbookIndex, build_index
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.read.publication import withheld_reason
+from improve.core.read.repository import Repository
 from improve.model.ids import parse_item_ref
 
 
@@ -210,7 +210,7 @@ class Site:
     def previous_retro(self, doc: Document) -> Document | None:
         """The published retro of the same team just before `doc` (by date, then number)."""
         if self._previous is None:
-            from improve.core.carryover import team_of
+            from improve.core.numbers.carryover import team_of
             from improve.model.kinds import RETROSPECTIVE
 
             self._previous = {}
@@ -232,7 +232,7 @@ class Site:
         files inside the repository, not documents, not Markdown, not bigger than
         MAX_LINKED_FILE. A file only a withheld document links to stays unpublished."""
         from improve.core.fsutil import inside
-        from improve.core.links import body_links
+        from improve.core.read.links import body_links
 
         root = self.config.root
         found: set[str] = set()

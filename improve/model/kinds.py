@@ -95,7 +95,7 @@ class Kind:
     """One kind of document: where it lives, how it is named, validated and scaffolded.
 
     The four built-in kinds are declared here; a repository declares its own in its config
-    (`[kinds.<name>]`, see improve.core.kinddecl), and `Config.registry` holds both."""
+    (`[kinds.<name>]`, see improve.core.read.kinddecl), and `Config.registry` holds both."""
 
     name: str
     title: str

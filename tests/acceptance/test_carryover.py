@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from improve.cli.main import cli
-from improve.core.config import load_config
-from improve.core.frontmatter import parse
-from improve.core.lint import lint
+from improve.core.check.lint import lint
+from improve.core.read.config import load_config
+from improve.core.read.frontmatter import parse
 
 
 def _retro(number: int, date: str, team: str, items: str, carried: str = "[]") -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from improve.core.config import load_config
-from improve.core.discovery import discover
+from improve.core.read.config import load_config
+from improve.core.read.discovery import discover
 
 
 def paths_linted(handbook: Any, *args: str, cwd: Path | None = None) -> set[str]:
@@ -116,8 +116,7 @@ def test_unknown_keys_are_warnings_with_a_did_you_mean(handbook: Any) -> None:
 
 def test_a_valid_config_is_remembered_and_a_changed_one_checked_again(
         handbook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from improve.core import config as config_module
-
+    from improve.core.read import config as config_module
     handbook.write(".improve.toml", 'timezone = "UTC"\nreview_every_days = 30\n')
     for _run in range(2):  # the first creates the cache folder, the second remembers the config
         result = handbook.run("lint")

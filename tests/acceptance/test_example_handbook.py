@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from improve.cli.main import cli
-from improve.core.config import load_config
-from improve.core.document import Document, as_list
 from improve.core.fsutil import atomic_write
-from improve.core.publication import is_published
-from improve.core.repository import Repository
+from improve.core.read.config import load_config
+from improve.core.read.document import Document, as_list
+from improve.core.read.publication import is_published
+from improve.core.read.repository import Repository
 from improve.model.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import improve.cli.main as cli_main
-import improve.core.lint
-from improve.core.validate import bundled_schema
+import improve.core.check.lint
+from improve.core.check.validate import bundled_schema
 
 IMPROVE = Path(sys.executable).parent / "improve"
 
@@ -160,7 +160,7 @@ def test_an_internal_error_is_3_in_one_line_without_traceback(
         handbook: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     log = tmp_path / "improve-error.log"
     monkeypatch.setattr(cli_main, "ERROR_LOG", log, raising=False)
-    monkeypatch.setattr(improve.core.lint, "lint", _boom)
+    monkeypatch.setattr(improve.core.check.lint, "lint", _boom)
     handbook.add("retro", 1)
     result = handbook.run("lint")
     assert result.exit_code == 3, result
@@ -172,7 +172,7 @@ def test_an_internal_error_is_3_in_one_line_without_traceback(
 
 
 def test_debug_shows_the_traceback(handbook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(improve.core.lint, "lint", _boom)
+    monkeypatch.setattr(improve.core.check.lint, "lint", _boom)
     result = handbook.run("--debug", "lint")
     assert result.exit_code == 3, result
     assert "Traceback" in result.stderr
@@ -181,10 +181,10 @@ def test_debug_shows_the_traceback(handbook: Any, monkeypatch: pytest.MonkeyPatc
 
 def test_an_internal_error_while_scaffolding_is_3(handbook: Any, monkeypatch: pytest.MonkeyPatch,
                                                   tmp_path: Path) -> None:
-    import improve.core.scaffold
+    import improve.core.write.scaffold
 
     monkeypatch.setattr(cli_main, "ERROR_LOG", tmp_path / "log", raising=False)
-    monkeypatch.setattr(improve.core.scaffold, "create", _boom)
+    monkeypatch.setattr(improve.core.write.scaffold, "create", _boom)
     result = handbook.run("new", "rca", "Outage")
     assert result.exit_code == 3, result
     assert result.stderr.count("\n") == 1

@@ -265,8 +265,8 @@ def test_madr_statuses_and_people_as_text(handbook: Any, valid_doc: Any) -> None
     actions = handbook.run("metrics", "--format", "json")
     assert actions.exit_code == 0, actions
     # The handbook's decision log reads the statuses as improve's own.
-    from improve.core.config import load_config
-    from improve.core.repository import Repository
+    from improve.core.read.config import load_config
+    from improve.core.read.repository import Repository
 
     docs = {d.id: d for d in Repository(load_config(handbook.root)).documents()}
     assert docs["ADR-0001"].status == "superseded"

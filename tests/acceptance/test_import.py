@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sitebuild import broken_links, build_minimal
 
-from improve.core.frontmatter import parse
-from improve.core.importing import parse_written_date
+from improve.core.read.frontmatter import parse
+from improve.core.write.importing import parse_written_date
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 

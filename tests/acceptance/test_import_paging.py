@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from improve.core.frontmatter import parse
+from improve.core.read.frontmatter import parse
 
 PAGING = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "paging"
 

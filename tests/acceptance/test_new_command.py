@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-import improve.core.scaffold
-from improve.core.frontmatter import parse
+import improve.core.write.scaffold
+from improve.core.read.frontmatter import parse
 from improve.model.kinds import KINDS, resolve_kind
 
 IMPROVE = Path(sys.executable).parent / "improve"
@@ -139,7 +139,7 @@ def test_a_taken_name_is_refused_not_overwritten(handbook: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # Even if the numbering were fooled, the exclusive create refuses to replace a file.
     handbook.write("retros/0001-sprint-1.md", "precious\n")
-    monkeypatch.setattr(improve.core.scaffold, "existing_numbers", lambda _folder: set())
+    monkeypatch.setattr(improve.core.write.scaffold, "existing_numbers", lambda _folder: set())
     result = handbook.run("new", "retro", "Sprint 1")
     assert result.exit_code == 2, result
     assert "already exists" in result.stderr
@@ -238,7 +238,7 @@ def test_concurrent_runs_get_distinct_numbers(handbook: Any) -> None:
 
 def test_every_kind_has_a_template_and_a_schema() -> None:
     for kind in KINDS.values():
-        folder = Path(improve.core.scaffold.__file__).parent
+        folder = Path(improve.core.write.scaffold.__file__).parent.parent  # improve/core
         assert (folder / "templates" / kind.template).is_file(), kind.name
         assert (folder / "schemas" / kind.schema).is_file(), kind.name
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from improve.core.frontmatter import parse
+from improve.core.read.frontmatter import parse
 
 SEEDS = Path(__file__).resolve().parents[1] / "property" / "seeds"
 TODAY = "2026-03-02"
@@ -118,9 +118,9 @@ def _two_documents(root: Path) -> tuple[Path, Path]:
 
 def test_renumber_refuses_when_a_document_it_rewrites_changed_meanwhile(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from improve.core import renumber as renumber_module
-    from improve.core.config import load_config
     from improve.core.errors import ImproveError
+    from improve.core.read.config import load_config
+    from improve.core.write import renumber as renumber_module
 
     retro, rca = _two_documents(tmp_path / "repo")
     planned = renumber_module._plan_edits
@@ -143,9 +143,9 @@ def test_an_edit_refuses_when_another_program_wrote_to_the_file_meanwhile(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
-    from improve.core import editor
-    from improve.core.config import load_config
     from improve.core.errors import ImproveError
+    from improve.core.read.config import load_config
+    from improve.core.write import editor
 
     retro, _rca = _two_documents(tmp_path / "repo")
     edit_bytes = editor.edit_bytes

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.frontmatter import parse
+from improve.core.read.frontmatter import parse
 
 IMPROVE = Path(sys.executable).parent / "improve"
 SEEDS = Path(__file__).resolve().parents[1] / "property" / "seeds"

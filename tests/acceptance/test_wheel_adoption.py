@@ -70,9 +70,9 @@ def test_the_adoption_flow_from_a_built_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("improve/core/schemas/rca.schema.json", "improve/core/schemas/config.schema.json",
                    "improve/core/templates/decision.md.j2",
-                   "improve/core/scaffolding/files/gitlab-ci.yml",
-                   "improve/core/scaffolding/files/workflow.yml",
-                   "improve/core/scaffolding/files/catalog-info.yaml",
+                   "improve/core/write/scaffolding/files/gitlab-ci.yml",
+                   "improve/core/write/scaffolding/files/workflow.yml",
+                   "improve/core/write/scaffolding/files/catalog-info.yaml",
                    "improve/handbook/assets/handbook.css", "improve/handbook/assets/tables.js",
                    "improve/handbook/assets/vendor/mermaid.min.js",
                    "improve/handbook/assets/vendor/mermaid.LICENSE", "improve/py.typed"):

@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from improve.core.frontmatter import ParsedFile
-from improve.core.rules import all_rules
+from improve.core.check.rules import all_rules
+from improve.core.read.frontmatter import ParsedFile
 from improve.model.finding import Finding, Severity
 
 SEEDS_DIR = Path(__file__).parent / "seeds"

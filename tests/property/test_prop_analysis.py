@@ -11,12 +11,12 @@ from docgen import TODAY, any_document, check_findings, check_problems
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improve.core.analyze import check_document
-from improve.core.config import Config
-from improve.core.document import Document
-from improve.core.frontmatter import ParsedFile, parse
-from improve.core.lint import lint
-from improve.core.rules import Context
+from improve.core.check.analyze import check_document
+from improve.core.check.lint import lint
+from improve.core.check.rules import Context
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import ParsedFile, parse
 from improve.model.kinds import KINDS
 
 # A roster, so the people checks run too; the cache is on, as in real runs.
@@ -57,7 +57,7 @@ def test_check_document(case: tuple[str, bytes], number: int) -> None:
 @settings(max_examples=max(10, settings.default.max_examples // 3))
 @given(st.lists(st.tuples(any_document(), st.integers(1, 4)), min_size=1, max_size=3))
 def test_lint_repository(repo: Path, cases: list[tuple[tuple[str, bytes], int]]) -> None:
-    from improve.core.config import load_config
+    from improve.core.read.config import load_config
 
     _clear(repo)
     files: dict[str, ParsedFile] = {}

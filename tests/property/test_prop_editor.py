@@ -14,13 +14,13 @@ from docgen import SEED_PATHS, TODAY, any_document, seed
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from improve.core.analyze import check_document
-from improve.core.config import Config
-from improve.core.document import Document
-from improve.core.editor import STATUSES, changes_for, edit_bytes
+from improve.core.check.analyze import check_document
+from improve.core.check.rules import Context
 from improve.core.errors import ImproveError
-from improve.core.frontmatter import ParsedFile, parse
-from improve.core.rules import Context
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import ParsedFile, parse
+from improve.core.write.editor import STATUSES, changes_for, edit_bytes
 from improve.model.finding import Severity
 from improve.model.kinds import KINDS
 

@@ -14,7 +14,7 @@ from docgen import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improve.core.frontmatter import parse
+from improve.core.read.frontmatter import parse
 
 
 @given(st.binary(max_size=2000))

@@ -11,11 +11,11 @@ from docgen import TODAY, check_problems, tricky_text, unicode_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improve.core.carryover import prepare_request
-from improve.core.config import Config, load_config
 from improve.core.errors import UsageProblem
-from improve.core.frontmatter import parse
-from improve.core.scaffold import MAX_SLUG, Request, create, parse_field, slugify
+from improve.core.numbers.carryover import prepare_request
+from improve.core.read.config import Config, load_config
+from improve.core.read.frontmatter import parse
+from improve.core.write.scaffold import MAX_SLUG, Request, create, parse_field, slugify
 from improve.model.ids import FILE_NAME_RE, file_name
 from improve.model.kinds import KINDS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from improve.core.config import Config, load_config
+from improve.core.read.config import Config, load_config
 
 
 class Repo:

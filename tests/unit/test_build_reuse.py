@@ -13,12 +13,12 @@ from gitrepo import Repo, decision, rca, retro, runbook
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improve.core.document import Document
-from improve.core.frontmatter import parse
-from improve.core.history import load_history
-from improve.core.lint import lint
-from improve.core.metrics import _next_of_team
-from improve.core.repository import Repository
+from improve.core.check.lint import lint
+from improve.core.git.history import load_history
+from improve.core.numbers.metrics import _next_of_team
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import parse
+from improve.core.read.repository import Repository
 
 TODAY = dt.date(2026, 3, 1)
 

@@ -22,15 +22,15 @@ from typing import Any
 
 import pytest
 
-from improve.core import cache as cache_module
-from improve.core import parallel
-from improve.core.analyze import FileResult
-from improve.core.cache import CACHE_FILE, LintCache
-from improve.core.config import Config, load_config
-from improve.core.discovery import discover
-from improve.core.lint import lint
-from improve.core.parallel import analyze_records
-from improve.core.rules import Context, all_rules
+from improve.core.check import cache as cache_module
+from improve.core.check import parallel
+from improve.core.check.analyze import FileResult
+from improve.core.check.cache import CACHE_FILE, LintCache
+from improve.core.check.lint import lint
+from improve.core.check.parallel import analyze_records
+from improve.core.check.rules import Context, all_rules
+from improve.core.read.config import Config, load_config
+from improve.core.read.discovery import discover
 from improve.model.finding import Finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,8 +159,8 @@ def test_warm_runs_equal_uncached_runs_through_a_series_of_changes(
 
 def patch_runbook_schema(monkeypatch: pytest.MonkeyPatch, *, required: str) -> None:
     """Pretend the shipped runbook schema changed: a new required field, a new fingerprint."""
-    from improve.core import validate
-    from improve.core.rules import schema as schema_rules
+    from improve.core.check import validate
+    from improve.core.check.rules import schema as schema_rules
 
     original = validate.schema_validator("runbook")
     changed = validate.SchemaValidator.__new__(validate.SchemaValidator)
@@ -250,7 +250,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(handbook: Path, damage: str) -> 
 
 
 def load_payload(root: Path) -> list[Any]:
-    """The cache file's payload: key, written_ns, then its columns (see improve.core.cache)."""
+    """The cache file's payload: key, written_ns, then its columns (see improve.core.check.cache)."""
     blob = (root / ".improve-cache" / CACHE_FILE).read_bytes()
     return list(marshal.loads(cache_module._unwrap(blob) or b""))
 
@@ -308,7 +308,6 @@ def test_an_unwritable_cache_is_skipped(handbook: Path, monkeypatch: pytest.Monk
     (handbook / ".improve-cache").unlink(missing_ok=True)
 
     from improve.core import fsutil
-
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
@@ -469,8 +468,7 @@ def test_cached_positions_of_cross_file_findings(handbook: Path,
     (handbook / CITED_RUNBOOK).unlink()
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)  # computes and stores the dangling reference's position
-    from improve.core import repository
-
+    from improve.core.read import repository
     def no_reading(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a warm run re-read a document to place a cross-file finding")
 
@@ -711,7 +709,7 @@ def test_a_staged_change_is_seen_and_then_vouched_for(
 
 def schema_loads(monkeypatch: pytest.MonkeyPatch) -> Calls:
     """The schemas a run looks up to check front matter."""
-    from improve.core.rules import schema as schema_rules
+    from improve.core.check.rules import schema as schema_rules
 
     return Calls(monkeypatch, schema_rules, "schema_validator")
 
@@ -795,8 +793,8 @@ def test_a_cache_committed_to_the_repository_is_never_trusted(handbook: Path) ->
 
 def test_a_committed_config_memo_does_not_spare_a_broken_config_its_check(handbook: Path) -> None:
     from improve.cli.main import main
-    from improve.core import config as config_module
     from improve.core.errors import ConfigError
+    from improve.core.read import config as config_module
 
     findings(handbook, use_cache=True)
     config_file = handbook / ".improve.toml"
@@ -827,8 +825,8 @@ def test_a_config_memo_that_lies_about_a_config_improve_cannot_use_is_checked(
         handbook: Path) -> None:
     import tomllib
 
-    from improve.core import config as config_module
     from improve.core.errors import ConfigError
+    from improve.core.read import config as config_module
 
     findings(handbook, use_cache=True)
     config_file = handbook / ".improve.toml"

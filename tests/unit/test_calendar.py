@@ -7,7 +7,7 @@ import datetime as dt
 import icalendar
 import pytest
 
-from improve.core.calendar import actions_calendar, escape_text, fold
+from improve.core.numbers.calendar import actions_calendar, escape_text, fold
 from improve.model.items import ActionItem
 
 TODAY = dt.date(2026, 3, 1)

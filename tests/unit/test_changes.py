@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from gitrepo import Repo, decision, rca, runbook
 
-from improve.core.changes import changed_selection, lint_since
-from improve.core.config import load_config
 from improve.core.errors import UnknownRevisionError, UsageProblem
+from improve.core.git.changes import changed_selection, lint_since
+from improve.core.read.config import load_config
 
 TODAY = dt.date(2026, 3, 1)
 

@@ -8,7 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from improve.core.charts import Series, bar_chart, line_chart, metric_charts, nice_ticks
+from improve.core.numbers.charts import Series, bar_chart, line_chart, metric_charts, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '"><script>alert(1)</script>&amp;'
@@ -98,7 +98,7 @@ def test_metric_charts_tables_carry_the_json_numbers() -> None:
 
 _RENDER = """
 import json, sys
-from improve.core.charts import metric_charts
+from improve.core.numbers.charts import metric_charts
 sys.stdout.write("".join(c.svg for c in metric_charts(json.loads(sys.argv[1]))))
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitrepo import Repo, retro, runbook
 
-from improve.core.digest import digest, render_markdown, render_text
+from improve.core.numbers.digest import digest, render_markdown, render_text
 
 TODAY = dt.date(2026, 3, 1)
 

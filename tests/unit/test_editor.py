@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.config import load_config
-from improve.core.editor import EditRefused, changes_for, edit_bytes, edit_item
 from improve.core.errors import UnknownIdError, UsageProblem
-from improve.core.frontmatter import parse
+from improve.core.read.config import load_config
+from improve.core.read.frontmatter import parse
+from improve.core.write.editor import EditRefused, changes_for, edit_bytes, edit_item
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -268,7 +268,7 @@ def test_unknown_or_ambiguous_refs_change_nothing(tmp_path: Path, ref: str, mess
 
 
 def test_edited_file_still_lints_clean(tmp_path: Path) -> None:
-    from improve.core.lint import lint
+    from improve.core.check.lint import lint
 
     root = _repo(tmp_path, {"retros/0002-s2.md": MISSING})
     config = load_config(root)
@@ -285,8 +285,8 @@ def test_edited_file_still_lints_clean(tmp_path: Path) -> None:
 _CONCURRENT = """
 import datetime as dt, sys
 from pathlib import Path
-from improve.core.config import load_config
-from improve.core.editor import edit_item
+from improve.core.read.config import load_config
+from improve.core.write.editor import edit_item
 edit_item(load_config(Path(sys.argv[1])), sys.argv[2], today=dt.date(2026, 3, 2), status="done")
 """
 

@@ -15,12 +15,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improve.core import frontmatter
-from improve.core.frontmatter import ParsedFile, _Loader
-from improve.core.rules import Context
-from improve.core.rules.carryover import check_carry_over, open_on, team_retros
-from improve.core.summary import RepoIndex, Summary
-from improve.core.validate import bundled_schema, unknown_fields
+from improve.core.check.rules import Context
+from improve.core.check.rules.carryover import check_carry_over, open_on, team_retros
+from improve.core.check.summary import RepoIndex, Summary
+from improve.core.check.validate import bundled_schema, unknown_fields
+from improve.core.read import frontmatter
+from improve.core.read.frontmatter import ParsedFile, _Loader
 from improve.model.kinds import KINDS, Section
 
 # --- YAML: the fast constructor against PyYAML's own ----------------------------------------
@@ -211,7 +211,7 @@ def test_section_matching_is_unchanged(section: Section, heading: str) -> None:
 
 
 def reference_unknown_fields(schema: dict[str, Any], instance: Any) -> list[Any]:
-    from improve.core.validate import SchemaError, _unknown
+    from improve.core.check.validate import SchemaError, _unknown
 
     found: list[SchemaError] = []
     defs = schema.get("$defs", {})
@@ -353,7 +353,7 @@ def test_file_number_on_generated_names(name: str) -> None:
 
 def blame_reference(body: str, first_line: int) -> list[tuple[str, int, int]]:
     """The line-by-line scan alone, as it was before the whole-body search."""
-    from improve.core.rules.followup import _BLAME
+    from improve.core.check.rules.followup import _BLAME
 
     found, fence = [], None
     for offset, line in enumerate(body.split("\n")):
@@ -375,14 +375,14 @@ BLAME_WORDS = ["human", "error", "Human\nerror", "should", "have", "known", "slo
 
 @given(st.lists(st.sampled_from(BLAME_WORDS), max_size=30))
 def test_blame_scan_equals_the_line_by_line_scan(words: list[str]) -> None:
-    from improve.core.frontmatter import parse
-    from improve.core.rules.followup import check_blame
+    from improve.core.check.rules.followup import check_blame
+    from improve.core.read.frontmatter import parse
     from improve.model.kinds import KINDS
 
     body = " ".join(words)
     raw = f"---\nid: RCA-0001\ntitle: t\n---\n{body}\n".encode()
     parsed = parse(raw)
-    from improve.core.document import Document
+    from improve.core.read.document import Document
 
     doc = Document(path="rca/0001-x.md", kind=KINDS["rca"], number=1, parsed=parsed)
     got = [(i.message.split("'")[1], i.line, i.column) for i in check_blame(doc, None)]  # type: ignore[arg-type]
@@ -403,7 +403,7 @@ BLAME_WITHOUT_LOOKAHEAD = re.compile(
      "K", "should've", "known", "THEIR", "fault", "to", "blame", "Blamed", "careless", "ly",
      "negligent", " ", "\n", "x", "_", "é"]), max_size=20))
 def test_the_blame_lookahead_changes_no_match(words: list[str]) -> None:
-    from improve.core.rules.followup import _BLAME
+    from improve.core.check.rules.followup import _BLAME
 
     text = " ".join(words)
     assert [m.span() for m in _BLAME.finditer(text)] == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from improve.core.frontmatter import parse
+from improve.core.read.frontmatter import parse
 
 
 @pytest.mark.parametrize(("yaml_text", "line", "column"), [

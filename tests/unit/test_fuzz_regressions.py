@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.analyze import check_document
-from improve.core.config import Config
-from improve.core.document import Document
-from improve.core.frontmatter import parse
-from improve.core.rules import Context
+from improve.core.check.analyze import check_document
+from improve.core.check.rules import Context
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import parse
 from improve.model.kinds import KINDS
 
 
@@ -77,8 +77,8 @@ def test_yaml_only_line_breaks_do_not_move_findings_past_the_file(breaker: str) 
 
 
 def test_odd_tagged_types_lint_with_the_cache(tmp_path: Path) -> None:
-    from improve.core.config import load_config
-    from improve.core.lint import lint
+    from improve.core.check.lint import lint
+    from improve.core.read.config import load_config
 
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     (tmp_path / "rca").mkdir()
@@ -99,10 +99,10 @@ def test_odd_tagged_types_lint_with_the_cache(tmp_path: Path) -> None:
     [("\udcff\udcfe bad", {}), ("ok", {"team": "\udc82"}), ("ok", {"tags": ["a", {"b": "\udc82"}]})],
 )
 def test_new_refuses_text_that_is_not_utf8(tmp_path: Path, title: str, fields: dict[str, object]) -> None:
-    from improve.core.carryover import prepare_request
-    from improve.core.config import load_config
     from improve.core.errors import UsageProblem
-    from improve.core.scaffold import Request, create
+    from improve.core.numbers.carryover import prepare_request
+    from improve.core.read.config import load_config
+    from improve.core.write.scaffold import Request, create
 
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     config = load_config(tmp_path)
@@ -115,7 +115,7 @@ def test_new_refuses_text_that_is_not_utf8(tmp_path: Path, title: str, fields: d
 
 def test_parse_field_refuses_text_that_is_not_utf8() -> None:
     from improve.core.errors import UsageProblem
-    from improve.core.scaffold import parse_field
+    from improve.core.write.scaffold import parse_field
 
     with pytest.raises(UsageProblem, match="not valid UTF-8"):
         parse_field("team=\udc82")
@@ -126,9 +126,9 @@ def test_parse_field_refuses_text_that_is_not_utf8() -> None:
 # (A scan of every code point found no other such character.)
 @pytest.mark.parametrize("value", ["\x85", "a\x85b", "'\x85", " \x85 ", "\x85\u2028\u2029"])
 def test_new_documents_keep_a_nel_in_titles_and_fields(tmp_path: Path, value: str) -> None:
-    from improve.core.carryover import prepare_request
-    from improve.core.config import load_config
-    from improve.core.scaffold import Request, create
+    from improve.core.numbers.carryover import prepare_request
+    from improve.core.read.config import load_config
+    from improve.core.write.scaffold import Request, create
 
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     config = load_config(tmp_path)

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from improve.core.config import load_config
-from improve.core.history import load_history
+from improve.core.git.history import load_history
+from improve.core.read.config import load_config
 
 RETRO = ("---\nid: {id}\ntitle: S\ndate: 2026-01-05\nteam: t\n{extra}action_items:\n"
          "  - {{id: A1, title: One, owner: a, due: 2026-02-01, status: {status}}}\n---\nx\n")

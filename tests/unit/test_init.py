@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from improve import __version__
 from improve.cli.main import cli
-from improve.core.config import load_config
 from improve.core.errors import UsageProblem
-from improve.core.scaffolding import IGNORED, WORKFLOW_PATH, Options, plan
+from improve.core.read.config import load_config
+from improve.core.write.scaffolding import IGNORED, WORKFLOW_PATH, Options, plan
 
 EXPECTED = [
     ".improve.toml", "retros/README.md", "rca/README.md", "runbooks/README.md",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from improve.core.validate import bundled_schema
+from improve.core.check.validate import bundled_schema
 from improve.model.kinds import KINDS, heading_key
 
 

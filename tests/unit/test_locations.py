@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.analyze import check_document
-from improve.core.config import Config
-from improve.core.document import Document
-from improve.core.frontmatter import parse
-from improve.core.rules import Context
+from improve.core.check.analyze import check_document
+from improve.core.check.rules import Context
+from improve.core.read.config import Config
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import parse
 from improve.model.finding import Finding
 from improve.model.kinds import KINDS
 

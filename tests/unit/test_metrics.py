@@ -30,10 +30,10 @@ from click.testing import CliRunner
 from fixedhistory import TODAY, build
 
 from improve.cli.main import cli
-from improve.core.config import load_config
 from improve.core.errors import UsageProblem
-from improve.core.history import load_history
-from improve.core.metrics import Scope, percentile, repository_metrics
+from improve.core.git.history import load_history
+from improve.core.numbers.metrics import Scope, percentile, repository_metrics
+from improve.core.read.config import load_config
 
 
 @pytest.fixture(scope="module")
@@ -287,8 +287,8 @@ def test_a_start_at_the_edge_of_the_calendar_does_not_stop_the_figures(
         repo: Path, tmp_path: Path) -> None:
     """9999-12-31T23:00-05:00 is a real instant, but in Berlin it falls in the year 10000,
     which Python's dates cannot hold: it is shown as written and counted by the RCA's date."""
-    from improve.core.index import incident_log
-    from improve.core.repository import Repository
+    from improve.core.numbers.index import incident_log
+    from improve.core.read.repository import Repository
     from improve.handbook.render import fmt_moment
 
     copy = tmp_path / "edge"

@@ -150,9 +150,9 @@ def test_only_names_improve_makes_are_cleaned_up(tmp_path: Path) -> None:
 def test_leftover_temp_files_are_not_documents(tmp_path: Path) -> None:
     import datetime as dt
 
-    from improve.core.config import load_config
-    from improve.core.discovery import discover
-    from improve.core.lint import lint
+    from improve.core.check.lint import lint
+    from improve.core.read.config import load_config
+    from improve.core.read.discovery import discover
 
     (tmp_path / "pyproject.toml").write_text("[tool.improve]\n", encoding="utf-8")
     folder = tmp_path / "rca"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from gitrepo import Repo, decision, rca, retro, runbook
 
 from improve.cli.main import cli
-from improve.core.gitrev import NULL_SHA
-from improve.core.prsummary import render_markdown, summarize_change
+from improve.core.git.gitrev import NULL_SHA
+from improve.core.out.prsummary import render_markdown, summarize_change
 
 TODAY = dt.date(2026, 3, 1)
 ITEMS_1 = ("\n- {id: A1, title: Fix flaky test, owner: alice, due: 2026-03-10, status: open}"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from improve.cli.main import COMMANDS
-from improve.core.rules import all_rules
+from improve.core.check.rules import all_rules
 from improve.model.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]

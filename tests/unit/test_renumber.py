@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from gitrepo import Repo, decision, rca, retro, runbook
 
 from improve.cli.main import cli
+from improve.core.check.lint import lint
 from improve.core.errors import UnknownIdError, UsageProblem
-from improve.core.lint import lint
-from improve.core.renumber import redirects, renumber
-from improve.core.repository import Repository
+from improve.core.read.repository import Repository
+from improve.core.write.renumber import redirects, renumber
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -78,7 +78,7 @@ def test_crlf_bom_and_a_block_list_of_previous_ids_are_kept(repo: Repo) -> None:
 
 def test_renumber_and_the_item_editor_follow_one_line_ending_rule(repo: Repo) -> None:
     # Old Mac line breaks (CR) in the front matter, LF in the body: renumber used to refuse such
-    # a file while `improve actions` edited it. One engine (improve.core.fmedit) now does both,
+    # a file while `improve actions` edited it. One engine (improve.core.write.fmedit) now does both,
     # and a new line takes the ending of the line it follows.
     front_end = OUTAGE.index("---", 3)
     data = (OUTAGE[:front_end].replace("\n", "\r") + OUTAGE[front_end:]).encode()
@@ -86,7 +86,7 @@ def test_renumber_and_the_item_editor_follow_one_line_ending_rule(repo: Repo) ->
     renumber(repo.config, "RCA-0002", to=12)
     moved = (repo.root / "rca/0012-outage.md").read_bytes()
     assert moved == data.replace(b"id: RCA-0002\r", b"id: RCA-0012\rprevious_ids: [RCA-0002]\r")
-    from improve.core.editor import edit_item
+    from improve.core.write.editor import edit_item
 
     edit_item(repo.config, "RCA-0012#A1", today=TODAY, status="done")
     edited = (repo.root / "rca/0012-outage.md").read_bytes()

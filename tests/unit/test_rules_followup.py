@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.config import load_config
-from improve.core.lint import lint
-from improve.core.rules.followup import add_business_days
+from improve.core.check.lint import lint
+from improve.core.check.rules.followup import add_business_days
+from improve.core.read.config import load_config
 
 TODAY = dt.date(2026, 3, 2)  # a Monday
 
@@ -247,7 +247,7 @@ def test_blameful_language_points_at_the_phrase(tmp_path: Path) -> None:
     "no-prevent-or-detect-item", "blameful-language",
 ])
 def test_rules_are_registered_with_summary_and_example(rule_id: str) -> None:
-    from improve.core.rules import all_rules
+    from improve.core.check.rules import all_rules
 
     registered = all_rules()[rule_id]
     assert registered.summary

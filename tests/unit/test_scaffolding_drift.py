@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from improve.core.scaffolding import IGNORED, Options, plan
+from improve.core.write.scaffolding import IGNORED, Options, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def test_shared_files_match_the_templates() -> None:
         path = ROOT / rel
         assert path.is_file(), f"{rel} is missing: run `.venv/bin/python tooling/sync_scaffolding.py`"
         assert path.read_text(encoding="utf-8") == content, (
-            f"{rel} drifted from improve/core/scaffolding: run `.venv/bin/python tooling/sync_scaffolding.py`")
+            f"{rel} drifted from improve/core/write/scaffolding: run `.venv/bin/python tooling/sync_scaffolding.py`")
 
 
 def test_only_the_install_line_differs_from_a_teams_workflow() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from improve.core.frontmatter import MAX_ALIAS_EXPANSION, MAX_NESTING, parse
+from improve.core.read.frontmatter import MAX_ALIAS_EXPANSION, MAX_NESTING, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader", "_Loader", "_BaseLoader"}
@@ -68,7 +68,7 @@ def _loader_name(node: ast.expr) -> str:
 def test_the_base_loader_is_a_safe_one() -> None:
     import yaml
 
-    from improve.core.frontmatter import _BaseLoader, _Loader
+    from improve.core.read.frontmatter import _BaseLoader, _Loader
 
     assert issubclass(_Loader, _BaseLoader)
     assert _BaseLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
@@ -137,7 +137,7 @@ def test_bombs_and_deep_nesting_are_bounded_findings(tmp_path: Path, name: str) 
     doc.write_text(f"---\nid: RCA-0001\n{BOMBS[name]}\n---\nbody\n", encoding="utf-8")
     code = (
         "import json, sys\n"
-        "from improve.core.frontmatter import parse\n"
+        "from improve.core.read.frontmatter import parse\n"
         "parsed = parse(open(sys.argv[1], 'rb').read())\n"
         "print(json.dumps([[p.rule, p.line, p.column] for p in parsed.problems]))\n"
     )

@@ -15,13 +15,13 @@ from typing import Any
 import jsonschema
 import pytest
 
-from improve.core.analyze import check_document
-from improve.core.config import Config
-from improve.core.discovery import classify
-from improve.core.document import Document
-from improve.core.frontmatter import parse
-from improve.core.rules import Context
-from improve.core.validate import SchemaValidator, bundled_schema, schema_validator
+from improve.core.check.analyze import check_document
+from improve.core.check.rules import Context
+from improve.core.check.validate import SchemaValidator, bundled_schema, schema_validator
+from improve.core.read.config import Config
+from improve.core.read.discovery import classify
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import parse
 from improve.model.finding import Severity
 from improve.model.ids import file_number
 from improve.model.kinds import KINDS

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from improve.core.config import Config, Person
-from improve.core.document import Document
-from improve.core.frontmatter import parse
+from improve.core.read.config import Config, Person
+from improve.core.read.document import Document
+from improve.core.read.frontmatter import parse
 from improve.handbook.site import Site, load_site
 from improve.model.kinds import KINDS
 

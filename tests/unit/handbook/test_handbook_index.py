@@ -1,4 +1,4 @@
-"""Derived data for the indexes (improve.core.index): items, decisions, incidents, runbooks, retros."""
+"""Derived data for the indexes (improve.core.numbers.index): items, decisions, incidents, runbooks, retros."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from handbook_docs import TODAY, config, doc
 
-from improve.core.index import (
+from improve.core.numbers.index import (
     NO_OWNER,
     action_index,
     build_index,
@@ -20,7 +20,7 @@ from improve.core.index import (
     totals_per_quarter,
     urgency,
 )
-from improve.core.publication import published, withheld_reason
+from improve.core.read.publication import published, withheld_reason
 
 ITEMS = """
 id: RETRO-0001

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from rule_cases import RULE_CASES, RuleCase
 
-from improve.core.rules import all_rules
+from improve.core.check.rules import all_rules
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -1,0 +1,115 @@
+"""Cross-file rules: ids are unique, references resolve, supersede links go both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from improve.core.check.rules import (
+    Context,
+    Issue,
+    RepoIssue,
+    document_check,
+    repository_check,
+    rule,
+)
+from improve.core.check.summary import RepoIndex
+from improve.core.read.document import Document
+from improve.model.finding import Severity as S
+from improve.model.ids import parse_item_ref
+from improve.model.kinds import SUPERSEDE_CHAIN
+
+rule("duplicate-id", S.ERROR, "repository", "Two documents share an id (each file gets a finding).",
+     "two branches both added `RCA-0008`")
+rule("dangling-reference", S.ERROR, "repository",
+     "`related`, `runbooks`, `supersedes`, `superseded_by` or `carried_over` names nothing.",
+     "`runbooks: [RB-0042]` with no RB-0042")
+rule("asymmetric-supersede", S.ERROR, "repository",
+     "A supersedes B, but B is not superseded by A (each file gets a finding).",
+     "ADR-0005 `supersedes: ADR-0002`, ADR-0002 without `superseded_by: ADR-0005`")
+rule("superseded-without-successor", S.ERROR, "document", "A `superseded` decision without `superseded_by`.",
+     "`status: superseded` and no `superseded_by`")
+
+_EXPECTED_KIND = {"runbooks": "runbook", "supersedes": "decision", "superseded_by": "decision"}
+
+
+@document_check
+def check_successor(doc: Document, ctx: Context) -> Iterable[Issue]:
+    if doc.kind.has(SUPERSEDE_CHAIN) and doc.status == "superseded" and not doc.meta.get("superseded_by"):
+        yield Issue("superseded-without-successor",
+                    "status is superseded but `superseded_by` is missing; name the decision that "
+                    "replaces this one", path=("status",))
+
+
+@repository_check
+def check_duplicate_ids(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
+    for doc_id, holders in sorted(index.by_id.items()):
+        if len(holders) < 2:
+            continue
+        paths = [h.path for h in holders]
+        for holder in holders:
+            others = ", ".join(p for p in paths if p != holder.path)
+            yield RepoIssue(holder.path, Issue(
+                "duplicate-id",
+                f"id {doc_id} is also used by {others}; give one of them the next free number "
+                f"with `improve renumber {doc_id} --path {holder.path}`",
+                path=("id",)), involves=tuple(p for p in paths if p != holder.path))
+
+
+@repository_check
+def check_references(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
+    for summary in sorted(index.summaries.values(), key=lambda s: s.path):
+        for path, value in summary.refs:
+            field = str(path[0])
+            item = parse_item_ref(value) if field == "carried_over" else None
+            target_id = item[0] if item else value
+            target = index.resolve(target_id)
+            if target is None:
+                yield RepoIssue(summary.path, Issue(
+                    "dangling-reference",
+                    f"`{field}` names {value}, but no document has that id; fix the id or remove it",
+                    path=tuple(path)), involves=(target_id,))
+                continue
+            expected = _EXPECTED_KIND.get(field)
+            if expected and target.kind != expected:
+                yield RepoIssue(summary.path, Issue(
+                    "dangling-reference",
+                    f"`{field}` names {value}, which is a {target.kind}, not a {expected}",
+                    path=tuple(path)), involves=(target.path,))
+            elif item and item[1] not in target.items:
+                yield RepoIssue(summary.path, Issue(
+                    "dangling-reference",
+                    f"`carried_over` names {value}, but {target_id} has no action item {item[1]}",
+                    path=tuple(path)), involves=(target.path,))
+
+
+@repository_check
+def check_supersede_symmetry(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
+    for summary in sorted(index.summaries.values(), key=lambda s: s.path):
+        if SUPERSEDE_CHAIN not in summary.traits or not summary.id:
+            continue
+        for newer_id in summary.supersedes:
+            older = index.resolve(newer_id)
+            if older is None or SUPERSEDE_CHAIN not in older.traits:
+                continue
+            if summary.id not in older.superseded_by and not set(summary.previous_ids) & set(older.superseded_by):
+                yield from _pair(summary.path, older.path, "supersedes",
+                                 f"{summary.id} supersedes {older.id}, but {older.id} does not name "
+                                 f"{summary.id} in `superseded_by`; add it there",
+                                 f"{summary.id} supersedes {older.id}, but this file does not say "
+                                 f"`superseded_by: {summary.id}`; add it")
+        for newer_id in summary.superseded_by:
+            newer = index.resolve(newer_id)
+            if newer is None or SUPERSEDE_CHAIN not in newer.traits:
+                continue
+            if summary.id not in newer.supersedes and not set(summary.previous_ids) & set(newer.supersedes):
+                yield from _pair(summary.path, newer.path, "superseded_by",
+                                 f"{summary.id} says it is superseded by {newer.id}, but {newer.id} "
+                                 f"does not name it in `supersedes`; add it there",
+                                 f"{summary.id} says {newer.id} supersedes it, but this file does "
+                                 f"not say `supersedes: {summary.id}`; add it")
+
+
+def _pair(here: str, there: str, field: str, message_here: str,
+          message_there: str) -> Iterable[RepoIssue]:
+    yield RepoIssue(here, Issue("asymmetric-supersede", message_here, path=(field,)), involves=(there,))
+    yield RepoIssue(there, Issue("asymmetric-supersede", message_there, path=("id",)), involves=(here,))

@@ -1,0 +1,70 @@
+"""Schema rules: each jsonschema failure becomes one of these, with a sentence and a position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.validate import SchemaError, instance_key, schema_validator, unknown_fields
+from improve.core.read.document import Document
+from improve.model.finding import Severity as S
+
+rule("missing-field", S.ERROR, "document", "A required field is missing (requirements grow with an RCA's severity and status).",
+     "a published RCA without `reviewed_by`")
+rule("unknown-field", S.WARNING, "document", "A field the schema does not define, with a did-you-mean.",
+     "`servces:` (did you mean `services`?)")
+rule("invalid-type", S.ERROR, "document", "A field has the wrong type.", "`tags: urgent` instead of a list")
+rule("invalid-value", S.ERROR, "document", "A value outside the allowed set or form.",
+     "`status: finished` in an action item")
+rule("invalid-date", S.ERROR, "document", "A date or timestamp that does not exist or lacks a time zone.",
+     "`due: 2026-02-30`")
+rule("yaml-implicit-type", S.ERROR, "document",
+     "An unquoted YAML 1.1 value (`no`, `on`, `0012`, `12:30`) where text is expected.",
+     "`owner: no` is read as false; write `owner: \"no\"`")
+
+
+@document_check
+def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
+    schema_name = doc.kind.schema.removesuffix(".schema.json")
+    meta = doc.meta
+    memo = ctx.memo
+    memo_key = instance_key(schema_name, meta) if memo is not None else None
+    if memo is not None and memo_key is not None and memo_key in memo:
+        memo.last = memo_key
+        return  # this very front matter passed before: no schema loaded, nothing compiled
+    validator = schema_validator(schema_name)
+    errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
+    errors += [error for error in unknown_fields(validator.schema, meta)
+               if len(error.path) != 1 or not ctx.config.allows_key(error.path[0])]
+    if not errors and memo is not None and memo_key is not None:
+        memo.learn(memo_key)
+        memo.last = memo_key
+    for error in errors:
+        message = error.message
+        if error.rule == "yaml-implicit-type":
+            written = doc.parsed.source_text(error.path) or str(error.value)
+            field = ".".join(str(p) for p in error.path)
+            message = (f"`{field}` is written `{written}`, which YAML reads as "
+                       f"{_describe(error.value)}, not text; quote it: \"{written}\"")
+        path = error.path
+        if error.rule == "unknown-field" and not isinstance(path[-1], str):
+            # `on:` in an item is the key True to YAML: name it as written, and point at it.
+            key = path[-1]
+            as_written = doc.parsed.key_as_written(path[:-1], key)
+            if as_written is not None:
+                path = (*path[:-1], as_written)
+            name = as_written or ("null" if key is None else str(key).lower())
+            message = (f"`{name}` is not a known field; YAML reads this unquoted key as "
+                       f"{_describe(key)}, not as text: quote it (`\"{name}\":`) if the word "
+                       "is meant")
+        yield Issue(error.rule, message, path=path, at_key=error.at_key)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null (no value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a {type(value).__name__} value"

@@ -1,0 +1,1 @@
+"""What touches git: running it, history, and what a change touched."""

@@ -1,0 +1,1 @@
+"""How it is printed and sent: findings, Markdown text, PR summaries, delivery of the digest."""
