@@ -13,7 +13,7 @@ from typing import Any
 from improve.core.git.history import load_history
 from improve.core.numbers.actions import order_key
 from improve.core.numbers.charts import DELIVERY_CHARTS, Chart, metric_charts
-from improve.core.numbers.metrics import compute
+from improve.core.numbers.metrics import Distribution, MetricsJson, compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
 from improve.handbook.render import EMPTY, badge, fmt_date, html_link, html_table, md, owner_text
 from improve.handbook.site import Site
@@ -21,10 +21,10 @@ from improve.model.items import ActionItem
 
 CHART_FOLDER = "assets/improve/charts"
 
-_CACHE: dict[int, tuple[Site, dict[str, Any], list[Chart]]] = {}
+_CACHE: dict[int, tuple[Site, MetricsJson, list[Chart]]] = {}
 
 
-def site_metrics(site: Site) -> tuple[dict[str, Any], list[Chart]]:
+def site_metrics(site: Site) -> tuple[MetricsJson, list[Chart]]:
     """The metrics json and charts of one build, computed once (git history read once)."""
     cached = _CACHE.get(id(site))
     if cached is not None and cached[0] is site:
@@ -49,7 +49,7 @@ def _cell(value: Any) -> str:
     return EMPTY if value is None else md(value)
 
 
-def _dist(figure: dict[str, Any]) -> str:
+def _dist(figure: Distribution) -> str:
     return f"{_cell(figure['median'])} / {_cell(figure['p85'])} (n={figure['count']})"
 
 

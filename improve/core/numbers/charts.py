@@ -15,7 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the metrics' shape only; charts are drawn from plain data
+    from improve.core.numbers.metrics import MetricsJson
 
 WIDTH = 680
 HEIGHT = 320
@@ -282,7 +285,7 @@ def _days(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def metric_charts(data: dict[str, Any]) -> list[Chart]:
+def metric_charts(data: MetricsJson) -> list[Chart]:
     """The metrics page's charts, each with a table of the same numbers as the json."""
     items = data["action_items"]
     incidents = data["incidents"]

@@ -21,7 +21,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from improve.core.git.history import History, ItemHistory
 from improve.core.numbers.index import minutes_between, quarter_of
@@ -56,6 +56,98 @@ class Scope:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
 
+# --- the shape of the result: typed, so that mypy sees a renamed or misspelt key ---------------
+
+
+class Distribution(TypedDict):
+    count: int
+    median: int | None
+    p85: int | None
+
+
+class DueDateSlips(TypedDict):
+    total: int
+    items: int
+    by_item: dict[str, int]
+
+
+class ActionItemFigures(TypedDict):
+    total: int
+    open: int
+    in_progress: int
+    done: int
+    dropped: int
+    overdue: int
+    lead_time_days: Distribution
+    open_age_days: Distribution
+    due_date_slips: DueDateSlips | None
+    reopened: int | None
+    follow_through_per_retro: list[dict[str, Any]]
+    follow_through_per_quarter: list[dict[str, Any]]
+    open_over_time: list[dict[str, Any]]
+
+
+class IncidentFigures(TypedDict):
+    total: int
+    escaped_defects: int
+    by_severity: dict[str, int]
+    per_month: list[dict[str, Any]]
+    time_to_detect_minutes: Distribution
+    time_to_mitigate_minutes: Distribution
+    time_to_resolve_minutes: Distribution
+    recurring_themes: dict[str, list[dict[str, Any]]]
+
+
+class RunbookFigures(TypedDict):
+    total: int
+    reviewed_within_period: int
+    stale: int
+    share_reviewed: float | None
+
+
+class DecisionFigures(TypedDict):
+    total: int
+    by_status: dict[str, int]
+
+
+class ImpedimentFigures(TypedDict):
+    total: int
+    open: int
+    escalated: int
+    resolved: int
+    days_to_resolve: Distribution
+    open_age_days: Distribution
+
+
+class HealthFigures(TypedDict):
+    dimensions: list[str]
+    per_retro: list[dict[str, Any]]
+
+
+class MetricsData(TypedDict, total=False):
+    """The sections `compute` fills (`--part delivery` fills only `delivery`)."""
+
+    action_items: ActionItemFigures
+    incidents: IncidentFigures
+    runbooks: RunbookFigures
+    decisions: DecisionFigures
+    impediments: ImpedimentFigures
+    health: HealthFigures
+    delivery: dict[str, Any]  # improve.core.numbers.dora.Delivery.to_json()
+
+
+class MetricsJson(MetricsData):
+    """`improve metrics --format json`: the scope, then the sections."""
+
+    today: str
+    timezone: str
+    since: str | None
+    until: str | None
+    team: str | None
+    service: str | None
+    notes: list[str]
+
+
 @dataclass(frozen=True)
 class ItemDates:
     """An item's dates after "documents win, then git, then the document's own date"."""
@@ -76,10 +168,10 @@ class Metrics:
     scope: Scope
     timezone: str
     notes: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: MetricsData = field(default_factory=lambda: MetricsData())
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self) -> MetricsJson:
+        scope = {
             "today": self.today.isoformat(),
             "timezone": self.timezone,
             "since": self.scope.since.isoformat() if self.scope.since else None,
@@ -87,8 +179,8 @@ class Metrics:
             "team": self.scope.team,
             "service": self.scope.service,
             "notes": list(self.notes),
-            **self.data,
         }
+        return cast(MetricsJson, {**scope, **self.data})
 
 
 # --- definitions --------------------------------------------------------------------------------
@@ -103,7 +195,7 @@ def percentile(values: Sequence[int], p: int) -> int | None:
     return ordered[rank - 1]
 
 
-def distribution(values: Sequence[int]) -> dict[str, int | None]:
+def distribution(values: Sequence[int]) -> Distribution:
     """`count`, `median` (50th percentile) and `p85` of some durations."""
     return {"count": len(values), "median": percentile(values, 50), "p85": percentile(values, 85)}
 
@@ -230,7 +322,7 @@ def compute(documents: Iterable[Document], config: Config, today: dt.date, *,
 
 
 def _action_items(dated: Sequence[ItemDates], docs: Sequence[Document], today: dt.date,
-                  scope: Scope, history: History | None) -> dict[str, Any]:
+                  scope: Scope, history: History | None) -> ActionItemFigures:
     chosen = [d for d in dated if scope.in_window(d.opened)]
     items = [d.item for d in chosen]
     lead = [(d.done - d.opened).days for d in chosen
@@ -368,7 +460,7 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
     return months
 
 
-def _incidents(docs: Sequence[Document], config: Config, scope: Scope) -> dict[str, Any]:
+def _incidents(docs: Sequence[Document], config: Config, scope: Scope) -> IncidentFigures:
     rcas = [(incident_day(d, config), d) for d in docs if d.kind.has(INCIDENT)]
     rcas = [(day, d) for day, d in rcas if scope.in_window(day)]
     durations: dict[str, list[int]] = {"detect": [], "mitigate": [], "resolve": []}
@@ -427,7 +519,7 @@ def _empty_month(month: str) -> dict[str, Any]:
             "escaped_defects": 0, "time_to_resolve_median_minutes": None}
 
 
-def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> dict[str, Any]:
+def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> RunbookFigures:
     from improve.core.check.rules.runbooks import next_review
 
     runbooks = [d for d in docs if d.kind.has(REVIEW_CYCLE)]
@@ -441,13 +533,13 @@ def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> dict[
     }
 
 
-def _decisions(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
+def _decisions(docs: Sequence[Document], scope: Scope) -> DecisionFigures:
     decisions = [d for d in docs if d.kind.has(SUPERSEDE_CHAIN) and scope.in_window(d.date)]
     by_status = {s: sum(1 for d in decisions if d.status == s) for s in DECISION_STATUSES}
     return {"total": len(decisions), "by_status": by_status}
 
 
-def _impediments(docs: Sequence[Document], today: dt.date, scope: Scope) -> dict[str, Any]:
+def _impediments(docs: Sequence[Document], today: dt.date, scope: Scope) -> ImpedimentFigures:
     found: list[dict[str, Any]] = []
     for doc in docs:
         raw = doc.meta.get("impediments") if doc.kind.has(RETROSPECTIVE) else None
@@ -471,13 +563,15 @@ def _impediments(docs: Sequence[Document], today: dt.date, scope: Scope) -> dict
     counts = {s: sum(1 for e in found if e.get("status") == s) for s in IMPEDIMENT_STATUSES}
     return {
         "total": len(found),
-        **counts,
+        "open": counts["open"],
+        "escalated": counts["escalated"],
+        "resolved": counts["resolved"],
         "days_to_resolve": distribution(resolved_days),
         "open_age_days": distribution(open_days),
     }
 
 
-def _health(docs: Sequence[Document], scope: Scope) -> dict[str, Any]:
+def _health(docs: Sequence[Document], scope: Scope) -> HealthFigures:
     rows: list[dict[str, Any]] = []
     for doc in sorted((d for d in docs if d.kind.has(RETROSPECTIVE) and d.date),
                       key=lambda d: (d.date or dt.date.min, d.number or 0)):
@@ -514,7 +608,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{round(value * 100)}%"
 
 
-def _dist(d: dict[str, Any], unit: str) -> str:
+def _dist(d: Distribution, unit: str) -> str:
     return f"median {_fmt(d['median'], unit)}, 85th percentile {_fmt(d['p85'], unit)} (n={d['count']})"
 
 
@@ -558,9 +652,10 @@ def to_text(metrics: Metrics) -> str:
         sev = ", ".join(f"{k} {v}" for k, v in row["by_severity"].items() if v)
         lines.append(f"  {row['month']}: {row['total']}" + (f" ({sev})" if sev else "")
                      + (f", {row['escaped_defects']} escaped" if row["escaped_defects"] else ""))
-    for name, label in (("detect", "time to detect"), ("mitigate", "time to mitigate"),
-                        ("resolve", "time to resolve")):
-        lines.append(f"  {label}: {_dist(incidents[f'time_to_{name}_minutes'], ' min')}")
+    for label, figure in (("time to detect", incidents["time_to_detect_minutes"]),
+                          ("time to mitigate", incidents["time_to_mitigate_minutes"]),
+                          ("time to resolve", incidents["time_to_resolve_minutes"])):
+        lines.append(f"  {label}: {_dist(figure, ' min')}")
     for name, rows in incidents["recurring_themes"].items():
         top = ", ".join(f"{r['name']} ({r['count']})" for r in rows[:5])
         lines.append(f"  most frequent {name.replace('_', ' ')}: {top or '-'}")
@@ -580,7 +675,7 @@ def to_text(metrics: Metrics) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _health_text(health: dict[str, Any]) -> list[str]:
+def _health_text(health: HealthFigures) -> list[str]:
     """Per team: the latest retro's health checks, and each dimension's mean over the window."""
     rows = health["per_retro"]
     if not rows:
