@@ -1,6 +1,6 @@
 """A git repository whose commits have fixed author dates, for the metrics and history tests.
 
-See tests/unit/test_metrics.py for the story of its commits and the values worked out by hand.
+See tests/unit/numbers/test_metrics.py for the story of its commits and the values worked out by hand.
 Author dates differ from committer dates (all committed "in 2030"), so that using the wrong one
 shows at once.
 """

@@ -1,7 +1,7 @@
 """Documents of each kind that lint clean, for tests to start from (and break on purpose).
 
 Imported by tests/conftest.py (fixtures `handbook`, `valid_doc`) and by the rule case tables
-(tests/unit/rules/). `tests/` is on `sys.path` because it holds the root conftest.py.
+(tests/unit/check/rules/). `tests/` is on `sys.path` because it holds the root conftest.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Write this repository's own copies of the files `improve init` writes, from the same templates.
 
 One source (issue 5): the workflow under .github/workflows/ and the content folders' READMEs are
-rendered by `improve.core.write.scaffolding`; `tests/unit/test_scaffolding_drift.py` fails when they
+rendered by `improve.core.write.scaffolding`; `tests/unit/write/test_scaffolding_drift.py` fails when they
 drift. Run `.venv/bin/python tooling/sync_scaffolding.py` after editing a template
 (`--check` only reports).
 

@@ -1,6 +1,6 @@
 """The fixed vocabularies of documents, in one place (issue 12): severities, action-item statuses
 and visibilities. The JSON Schemas hold the same lists, and a test keeps them in agreement
-(tests/unit/test_kinds.py); a kind's own statuses live with the kind (improve/model/kinds.py).
+(tests/unit/read/test_kinds.py); a kind's own statuses live with the kind (improve/model/kinds.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 
 from improve.core.read.frontmatter import MAX_ALIAS_EXPANSION, MAX_NESTING, parse
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader", "_Loader", "_BaseLoader"}
 UNSAFE_NAMES = {"Loader", "CLoader", "FullLoader", "CFullLoader", "UnsafeLoader", "CUnsafeLoader",
                 "UnsafeConstructor", "FullConstructor", "Constructor"}

@@ -26,7 +26,7 @@ from improve.model.finding import Severity
 from improve.model.ids import file_number
 from improve.model.kinds import KINDS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "tests" / "example-files"
 TODAY = dt.date(2026, 3, 2)
 _EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)

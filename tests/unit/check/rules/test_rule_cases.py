@@ -126,8 +126,8 @@ def test_every_registered_rule_has_a_firing_case() -> None:
     missing = sorted(registered - covered)
     assert missing == [], (
         f"rules without a firing case: {', '.join(missing)}. Add cases to "
-        "tests/unit/rules/cases/<rule-id>.py (CASES = [RuleCase(...)]) or to RULE_CASES in "
-        "tests/unit/rules/rule_cases.py; the docstring there says how.")
+        "tests/unit/check/rules/cases/<rule-id>.py (CASES = [RuleCase(...)]) or to RULE_CASES in "
+        "tests/unit/check/rules/rule_cases.py; the docstring there says how.")
 
 
 def test_every_case_names_a_registered_rule() -> None:

@@ -33,7 +33,7 @@ from improve.core.read.config import Config, load_config
 from improve.core.read.discovery import discover
 from improve.model.finding import Finding
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = ROOT / "tests" / "fixtures" / "handbook"
 TODAY = dt.date(2026, 11, 20)
 CITED_RUNBOOK = "runbooks/0002-fail-over-to-secondary-acquirer.md"  # RCA-0002 `runbooks: [RB-0002]`

@@ -109,7 +109,7 @@ def test_charts_are_byte_stable_across_hash_seeds_and_time_zones() -> None:
     outputs = set()
     for seed, tz in (("1", "UTC"), ("2", "Asia/Tokyo"), ("3", "America/Los_Angeles")):
         env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz,
-               "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+               "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
         done = subprocess.run([sys.executable, "-c", _RENDER, json.dumps(DATA)], env=env,
                               capture_output=True, check=True)
         outputs.add(done.stdout)

@@ -49,7 +49,7 @@ def test_no_kind_name_is_compared_outside_the_registry() -> None:
     from pathlib import Path
 
     names = {alias for kind in KINDS.values() for alias in (kind.name, *kind.aliases)}
-    package = Path(__file__).resolve().parents[2] / "improve"
+    package = Path(__file__).resolve().parents[3] / "improve"
     found: list[str] = []
     for path in sorted(package.rglob("*.py")):
         if path.relative_to(package).as_posix() == "model/kinds.py":

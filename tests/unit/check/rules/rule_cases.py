@@ -9,7 +9,7 @@ set to "off" in the config (no finding may remain) and set to the other severity
 HOW TO ADD CASES FOR YOUR RULE (the meta-test `test_every_registered_rule_has_a_firing_case`
 fails while a rule registered through `improve.core.check.rules.rule(...)` has no firing case):
 
-1. Preferably, add a module `tests/unit/rules/cases/<your-rule-id>.py` defining
+1. Preferably, add a module `tests/unit/check/rules/cases/<your-rule-id>.py` defining
    `CASES: list[RuleCase]` (no edit of this shared file needed):
 
        from rule_cases import RuleCase, doc

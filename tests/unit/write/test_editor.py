@@ -297,7 +297,7 @@ def test_concurrent_edits_of_one_file_are_never_lost(tmp_path: Path) -> None:
     raw = (b"---\nid: RETRO-0001\ntitle: One\ndate: 2026-02-01\nteam: t\naction_items:\n" + items
            + b"---\nbody\n")
     root = _repo(tmp_path, {"retros/0001-one.md": raw})
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     procs = [subprocess.Popen([sys.executable, "-c", _CONCURRENT, str(root), f"RETRO-0001#A{n}"],
                               env=env) for n in range(1, 9)]
     assert [p.wait() for p in procs] == [0] * 8

@@ -146,7 +146,7 @@ def test_fast_yaml_equals_pyyaml_on_yaml_shaped_noise(text: str) -> None:
 def test_the_example_handbook_parses_the_same_both_ways() -> None:
     from pathlib import Path
 
-    fixture = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "handbook"
+    fixture = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "handbook"
     paths = sorted(fixture.glob("*/*.md"))
     assert paths
     for path in paths:

@@ -11,7 +11,7 @@ import yaml
 
 from improve.core.write.scaffolding import IGNORED, Options, plan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class _TolerantLoader(yaml.SafeLoader):
