@@ -8,6 +8,7 @@ import click
 
 from improve.cli.main import KindName, app, resolve_kind, today_option
 from improve.core.write.importing import FORMATS
+from improve.model.words import plural
 
 
 @click.command("import")
@@ -46,10 +47,21 @@ def import_(ctx: click.Context, sources: tuple[Path, ...], kind_name: str | None
     if table:
         click.echo("Statuses: " + "; ".join(f"{written!r} -> {status}" for written, status in table))
     count = len(result.to_write)
+    foreign = [k for k in result.foreign_keys if k not in config.allowed_keys]
     if write:
-        click.echo(f"{len(written)} document{'s' if len(written) != 1 else ''} written; run "
-                   "`improve lint` to see what is left to fill in.")
+        click.echo(f"{plural(len(written), 'document')} written; run `improve lint` to see what "
+                   "is left to fill in.")
+        if foreign and written:
+            from improve.core.write.configedit import allow_keys
+
+            path, added = allow_keys(config, foreign)
+            if added:
+                click.echo(f"Other tools' keys allowed in {path.name} ([front_matter] allow): "
+                           + ", ".join(added))
     else:
-        click.echo(f"{count} document{'s' if count != 1 else ''} to write (a dry run: nothing "
-                   "was written; add --write).")
+        click.echo(f"{plural(count, 'document')} to write (a dry run: nothing was written; add "
+                   "--write).")
+        if foreign:
+            click.echo("--write also allows other tools' keys in the config ([front_matter] "
+                       "allow): " + ", ".join(foreign))
     return 0

@@ -134,9 +134,18 @@ def test_madr_records_import_with_people_statuses_and_links(handbook: Any) -> No
 
 
 def test_docusaurus_and_log4brains(handbook: Any) -> None:
+    dry = handbook.run("import", str(FIXTURES / "docusaurus"), str(FIXTURES / "log4brains"))
+    assert ("--write also allows other tools' keys in the config ([front_matter] allow): "
+            "sidebar_label, sidebar_position") in dry.stdout
+    assert (handbook.root / ".improve.toml").read_text() == 'timezone = "UTC"\n'
     result = handbook.run("import", str(FIXTURES / "docusaurus"), str(FIXTURES / "log4brains"),
                           "--write")
     assert result.exit_code == 0, result
+    # Docusaurus' own keys are kept, and allowed in the config, so they lint quietly.
+    assert ("Other tools' keys allowed in .improve.toml ([front_matter] allow): sidebar_label, "
+            "sidebar_position") in result.stdout
+    assert (handbook.root / ".improve.toml").read_text() == (
+        'timezone = "UTC"\n\n[front_matter]\nallow = ["sidebar_label", "sidebar_position"]\n')
     graphql = front(handbook, "decisions/0003-use-graphql-for-the-merchant-api.md")
     assert graphql == {"id": "ADR-0003", "title": "Use GraphQL for the merchant API",
                        "date": "2022-12-19", "decision-makers": [], "status": "accepted",
@@ -148,10 +157,28 @@ def test_docusaurus_and_log4brains(handbook: Any) -> None:
     assert (log4brains["date"], log4brains["status"], log4brains["tags"]) == (
         "2020-05-02", "accepted", ["dev-tools", "doc"])
     assert errors(handbook) == []
-    handbook.write(".improve.toml", 'timezone = "UTC"\n[front_matter]\n'
-                   'allow = ["sidebar_label", "sidebar_position"]\n')
     _result, findings = handbook.lint()
     assert [f for f in findings if f["rule"] == "unknown-field"] == []
+
+
+def test_foreign_keys_join_an_allow_list_that_exists(handbook: Any) -> None:
+    config = ('# our config\ntimezone = "UTC"\n\n[front_matter]\n'
+              'allow = ["nav_order"]  # Just the Docs\n\n[site]\ndue_soon_days = 7\n')
+    handbook.write(".improve.toml", config)
+    result = handbook.run("import", str(FIXTURES / "docusaurus"), "--write")
+    assert result.exit_code == 0, result
+    assert (handbook.root / ".improve.toml").read_text() == config.replace(
+        'allow = ["nav_order"]', 'allow = ["nav_order", "sidebar_label", "sidebar_position"]')
+
+
+def test_an_allow_list_that_cannot_be_extended_in_place_is_left_alone(handbook: Any) -> None:
+    config = 'timezone = "UTC"\n[front_matter]\nallow = [\n  "a",\n]\n'
+    handbook.write(".improve.toml", config)
+    refused = handbook.run("import", str(FIXTURES / "docusaurus"), "--write")
+    assert refused.exit_code == 2
+    assert (handbook.root / ".improve.toml").read_text() == config
+    assert ("cannot add to `allow` under [front_matter] in place; add \"sidebar_label\", "
+            "\"sidebar_position\" to it by hand") in refused.stderr
 
 
 def test_postmortems_runbooks_and_retros(handbook: Any) -> None:

@@ -87,6 +87,7 @@ class Imported:
     id: str = ""
     target: str = ""
     skipped: str | None = None
+    foreign: list[str] = field(default_factory=list)  # other tools' keys, kept as they were
 
 
 @dataclass
@@ -97,6 +98,11 @@ class ImportPlan:
     @property
     def to_write(self) -> list[Imported]:
         return [d for d in self.documents if d.skipped is None]
+
+    @property
+    def foreign_keys(self) -> list[str]:
+        """Other tools' keys the documents to write keep (for the config's allow-list)."""
+        return sorted({key for doc in self.to_write for key in doc.foreign})
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -194,8 +200,9 @@ def read_source(path: Path, shown: str, fmt: str | None, kind: Kind | None,
     meta.pop("id", None)
     for key, value in meta.items():  # other tools' keys stay, for the tools that read them
         doc.fields[key] = value
-        doc.notes.append(Note(key, "read", "a key of another tool: allow it under "
-                                           "[front_matter] in the config"))
+        doc.foreign.append(key)
+        doc.notes.append(Note(key, "read", "a key of another tool: kept, and allowed under "
+                                           "[front_matter] in the config with --write"))
     _date(doc, written.get("date"), path, git_dates)
     _people(doc, written)
     if written.get("tags"):
