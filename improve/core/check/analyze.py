@@ -80,8 +80,14 @@ def analyze_file(doc_file: DocFile, ctx: Context, *, raw: bytes | None = None) -
 def analyze_document(doc: Document, ctx: Context) -> FileResult:
     """The findings and summary of a document already read."""
     findings = check_document(doc, ctx)
-    summary = summarize(doc) if doc.parsed.ok else None
-    return FileResult(findings, summary)
+    return FileResult(findings, summarize(doc) if doc.parsed.ok else _placeholder(doc))
+
+
+def _placeholder(doc: Document) -> Summary:
+    """A file whose front matter cannot be read still holds its number (its file name says so):
+    the repository-wide checks see that much (`duplicate-number`), and nothing else of it."""
+    return Summary(path=doc.path, kind=doc.kind.name, id=None, number=doc.number, title="",
+                   published=False)
 
 
 def fingerprint_severity(severity: Severity) -> str:
