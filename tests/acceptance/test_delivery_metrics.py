@@ -141,7 +141,7 @@ def test_improve_deploy_record_twice_at_once(handbook: Any) -> None:
     assert "is not a commit of this repository" in unknown.stderr
 
 
-def test_why_a_figure_cannot_be_computed(handbook: Any, tmp_path: Path) -> None:
+def test_why_a_figure_cannot_be_computed(handbook: Any, tmp_path: Path, run_cli: Any) -> None:
     commit(handbook, "a", "2026-02-02T09:00:00Z")
     none = delivery(handbook)
     assert none["available"] is False
@@ -152,9 +152,7 @@ def test_why_a_figure_cannot_be_computed(handbook: Any, tmp_path: Path) -> None:
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{handbook.root}", str(shallow)],
                    check=True)
-    from conftest import invoke
-
-    result = invoke("metrics", "--format", "json", cwd=shallow)
+    result = run_cli("metrics", "--format", "json", cwd=shallow)
     assert json.loads(result.stdout)["delivery"]["why"].startswith("a shallow clone")
 
 
