@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from improve.core.write.scaffolding import SITE_BUILDS
+
 _NEXT_STEPS = """\
 Next steps:
 {git}  1. pip install pre-commit && pre-commit install   (lint every commit that touches a document)
@@ -14,15 +16,6 @@ Next steps:
   4. Push, and open pull requests: CI lints the changed documents and writes a summary for reviewers.
   5. {publish}
      {preview}"""
-
-_PREVIEW = {
-    "mkdocs": "`mkdocs serve` previews it on your machine.",
-    "zensical": "`improve site generate build/handbook --generator zensical && zensical serve -f "
-                "build/handbook/mkdocs.yml` previews it on your machine.",
-    "techdocs": "`improve site generate build/handbook --generator techdocs && mkdocs serve -f "
-                "build/handbook/mkdocs.yml` (with mkdocs-techdocs-core) previews it; "
-                "catalog-info.yaml registers it in Backstage.",
-}
 
 _PUBLISH = {
     "github": "GitHub: Settings > Pages > Source: GitHub Actions; every push to main publishes "
@@ -42,7 +35,7 @@ _PUBLISH = {
 @click.option("--ci", type=click.Choice(["github", "gitlab"]), help="The CI configuration to "
               "write: a GitHub Actions workflow (the default) or a .gitlab-ci.yml; --upgrade keeps "
               "the one the repository has.")
-@click.option("--site", type=click.Choice(["mkdocs", "zensical", "techdocs"]), help="Who builds "
+@click.option("--site", type=click.Choice(list(SITE_BUILDS)), help="Who builds "
               "the handbook in CI: MkDocs with the improve plugin (the default), Zensical, or "
               "Backstage TechDocs (also writes catalog-info.yaml); the last two build the folder "
               "`improve site generate` writes. --upgrade keeps the one the repository uses.")
@@ -113,5 +106,5 @@ def init(directory: Path, hook_repo: str | None, rev: str | None, site_name: str
         git_step = (f"  0. {result.root} is not a git repository: run `git init` there "
                     "(or `improve init --git`).\n")
     click.echo(_NEXT_STEPS.format(git=git_step, publish=_PUBLISH[options.ci],
-                                  preview=_PREVIEW[options.site]))
+                                  preview=SITE_BUILDS[options.site].preview))
     return 0

@@ -8,13 +8,7 @@ import click
 
 from improve.cli.helptext import SummaryGroup
 from improve.cli.main import app
-
-GENERATORS = ("mkdocs", "zensical", "techdocs")
-BUILD_COMMANDS = {
-    "mkdocs": "mkdocs build -f {out}/mkdocs.yml",
-    "zensical": "zensical build -f {out}/mkdocs.yml",
-    "techdocs": "techdocs-cli generate --no-docker --source-dir {out} --output-dir site",
-}
+from improve.core.write.scaffolding import SITE_BUILDS
 
 
 @click.group(cls=SummaryGroup)
@@ -24,7 +18,7 @@ def site() -> None:
 
 @site.command("generate")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--generator", type=click.Choice(GENERATORS), default="mkdocs", show_default=True,
+@click.option("--generator", type=click.Choice(list(SITE_BUILDS)), default="mkdocs", show_default=True,
               help="Who builds the folder: its mkdocs.yml is written for it.")
 @click.option("--mkdocs-yml", type=click.Path(dir_okay=False, path_type=Path),
               help="The handbook's MkDocs configuration (default: mkdocs.yml at the root).")
@@ -52,5 +46,5 @@ def generate(ctx: click.Context, out: Path, generator: str, mkdocs_yml: Path | N
         click.echo(f"warning: {warning}", err=True)
     for reason, count in sorted(site_.withheld.items()):
         click.echo(f"{count} document(s) not published ({reason}).")
-    click.echo("Build it with: " + BUILD_COMMANDS[generator].format(out=out))
+    click.echo("Build it with: " + SITE_BUILDS[generator].folder.format(out=out))
     return 0

@@ -26,7 +26,7 @@ import re
 import shutil
 import stat
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -44,6 +44,7 @@ from improve.core.out.report import one_line
 from improve.core.read.config import Config
 from improve.core.read.document import Document
 from improve.core.write.renumber import redirects
+from improve.core.write.scaffolding import SITE_BUILDS
 from improve.handbook.pages import (
     ASSETS,
     HOME_PAGE,
@@ -167,7 +168,7 @@ class RebuildMemo:
     generated: HandbookFiles | None = None
 
 
-def _world(site: Site, existing: Container[str]) -> str:
+def _world(site: Site, existing: Collection[str]) -> str:
     """A digest of everything but bodies that the generated files depend on."""
     from improve.core.git.gitrev import head_commit
 
@@ -176,7 +177,7 @@ def _world(site: Site, existing: Container[str]) -> str:
     parts: list[object] = [site.today.isoformat(), site.config.fingerprint(), site.directory_urls,
                            site.source_links, site.index.actions.soon_days,
                            site.index.actions.recent_days, head_commit(root),
-                           sorted(existing) if isinstance(existing, set | frozenset) else ()]
+                           sorted(existing)]
     for name in ("packed-refs", "refs/tags"):  # a new tag is a new deployment
         with contextlib.suppress(OSError):
             parts.append((root / ".git" / name).stat().st_mtime_ns)
@@ -187,7 +188,7 @@ def _world(site: Site, existing: Container[str]) -> str:
     return hasher.hexdigest()
 
 
-def handbook_files(site: Site, *, existing: Container[str] = (),
+def handbook_files(site: Site, *, existing: Collection[str] = (),
                    body: Callable[[Document], str] | None = None,
                    memo: RebuildMemo | None = None, mermaid: bool = False) -> HandbookFiles:
     """Everything the handbook adds to a site, for `site` (whose `src_uris` are final).
@@ -218,9 +219,10 @@ def handbook_files(site: Site, *, existing: Container[str] = (),
         out.files.append(SiteFile(site.src_uri(doc), source, document=doc))
     paths = {f.path for f in out.files}
     for target in site.linked_files():
-        if target not in paths and target not in existing:
-            out.files.append(SiteFile(target, source=site.config.root / target))
-            paths.add(target)
+        path = site.site_path(target)  # a file in the docs folder is there already
+        if path == target and path not in paths and path not in existing:
+            out.files.append(SiteFile(path, source=site.config.root / target))
+            paths.add(path)
     if mermaid:
         for path, name in sorted(MERMAID_ASSETS.items()):
             out.files.append(SiteFile(path, _asset(name)))
@@ -238,7 +240,7 @@ def handbook_files(site: Site, *, existing: Container[str] = (),
     return out
 
 
-def _generated_files(site: Site, existing: Container[str], paths: set[str]) -> HandbookFiles:
+def _generated_files(site: Site, existing: Collection[str], paths: set[str]) -> HandbookFiles:
     """The generated pages, redirects and assets (see `handbook_files`)."""
     out = HandbookFiles()
     out.catalogs = catalog_pages(site)
@@ -402,7 +404,6 @@ class _Rewrite(Treeprocessor):  # type: ignore[misc]
 
 # --- a folder any generator builds -------------------------------------------------------------
 
-GENERATORS = ("mkdocs", "zensical", "techdocs")
 
 
 class _Tagged(str):
@@ -582,8 +583,9 @@ def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs: dict[str
     """Write the handbook into `out`: `out/docs/` (the team's pages, the documents and the
     generated pages) and `out/mkdocs.yml`. `out` must be empty, missing, or a folder this
     function wrote before (it holds STAMP); it is replaced whole."""
-    if generator not in GENERATORS:
-        raise UsageProblem(f"unknown generator {generator!r}: use one of {', '.join(GENERATORS)}")
+    if generator not in SITE_BUILDS:
+        raise UsageProblem(f"unknown generator {generator!r}: use one of "
+                           f"{', '.join(SITE_BUILDS)}")
     if out.exists() and (not out.is_dir() or out.is_symlink() or (
             any(out.iterdir()) and not (out / STAMP).is_file())):
         raise UsageProblem(f"{out}: exists and was not written by `improve site generate`; "
@@ -603,15 +605,21 @@ def write_site(site: Site, out: Path, *, docs_dir: Path | None, mkdocs: dict[str
             continue
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not path.endswith(".md"):  # copied as it is, whatever its size (_own_pages checked it)
+            shutil.copyfile(source, target, follow_symlinks=False)
+            continue
         data = read_bounded(source, MAX_PAGE_BYTES, follow_links=False)
-        if path.endswith(".md"):
-            data = replace_markers(data.decode("utf-8", "replace"), site, path).encode("utf-8")
-        target.write_bytes(data)
+        if len(data) > MAX_PAGE_BYTES:
+            raise UsageProblem(f"{source}: a page larger than {MAX_PAGE_BYTES >> 20} MiB; "
+                               "nothing was written (split it, or move what it holds out of "
+                               "docs/)")
+        target.write_text(replace_markers(data.decode("utf-8", "replace"), site, path),
+                          encoding="utf-8")
     for item in done.files:
         target = docs / item.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        if item.source is not None:
-            target.write_bytes(read_bounded(item.source, 20 << 20, follow_links=False))
+        if item.source is not None:  # a linked file, at most MAX_LINKED_FILE (Site.linked_files)
+            shutil.copyfile(item.source, target)
         else:
             content = item.content or b""
             target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)

@@ -15,7 +15,16 @@ from improve.core.numbers.actions import order_key
 from improve.core.numbers.charts import DELIVERY_CHARTS, Chart, metric_charts
 from improve.core.numbers.metrics import Distribution, MetricsJson, compute
 from improve.handbook.pages import GeneratedPage, register, register_asset, register_section
-from improve.handbook.render import EMPTY, badge, fmt_date, html_link, html_table, md, owner_text
+from improve.handbook.render import (
+    EMPTY,
+    badge,
+    fmt_date,
+    html_link,
+    html_table,
+    id_html,
+    md,
+    owner_text,
+)
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
 
@@ -158,7 +167,7 @@ def _card(item: ActionItem, site: Site) -> str:
     state = " " + badge("overdue", "overdue") if overdue else ""
     css = "improve-card improve-card--overdue" if overdue else "improve-card"
     return (f'<li class="{css}">'
-            f'{html_link(f"<span class=improve-id>{md(item.ref)}</span>", site.url(item.path))}'
+            f"{html_link(id_html(item.ref), site.url(item.path))}"
             f'<span class="improve-card__title">{md(item.title) or EMPTY}</span>'
             f'<span class="improve-card__meta"><span>{owner_text(item.owner)}</span>'
             f"<span>{when}</span>{state}</span></li>")

@@ -35,6 +35,7 @@ from improve.handbook.render import (
     html_link,
     html_ref_link,
     html_table,
+    id_html,
     item_status,
     link,
     md,
@@ -140,7 +141,7 @@ def _doc_link(text: object, site: Site, doc_path: str) -> str:
 
 def _id_link(ref: object, site: Site, doc_path: str) -> str:
     """A document's id (or an item's reference), linked, on one line."""
-    return html_link(f'<span class="improve-id">{md(ref)}</span>', site.url(doc_path))
+    return html_link(id_html(ref), site.url(doc_path))
 
 
 def render_actions(site: Site) -> str:
@@ -313,8 +314,7 @@ def render_summary(site: Site, page_path: str) -> str:
     if overdue:
         lines += ["", "**Most overdue**", ""]
         lines.append(site.blocks.add(html_table(["Item", "Title", "Owner", "Due"], [
-            [html_link(f'<span class="improve-id">{md(i.ref)}</span>',
-                       site.url(i.path, page_path)),
+            [html_link(id_html(i.ref), site.url(i.path, page_path)),
              md(i.title) or EMPTY, owner_text(i.owner), fmt_date(i.due)]
             for i in sorted(overdue, key=lambda i: (i.due, i.ref))], wide=1)))
     return f'<span class="improve-summary-date">As of {site.today.isoformat()}</span>\n\n' + \

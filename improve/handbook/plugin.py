@@ -221,10 +221,10 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
             if item.document is not None:
                 self._add_record(files, config, item, docs_dir)
             elif item.source is not None:
-                # An image or file a published document links to, where the link expects it.
-                files.append(File(item.path, src_dir=str(improve.root)
-                                  if item.path == _repo_path(item.source, improve.root)
-                                  else str(docs_dir), dest_dir=config.site_dir,
+                # An image or file a published document links to, where the link expects it
+                # (at its repository path: one in docs/ is part of the build already).
+                files.append(File(item.path, src_dir=str(improve.root),
+                                  dest_dir=config.site_dir,
                                   use_directory_urls=config.use_directory_urls))
             else:
                 page = item.page
@@ -448,10 +448,6 @@ class ImprovePlugin(BasePlugin[ImproveConfig]):  # type: ignore[no-untyped-call]
         return context
 
     on_page_context = CombinedEvent(_search_view, _page_view)
-
-
-def _repo_path(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
 
 
 def _pages(items: list[Any]) -> list[Page]:

@@ -73,6 +73,11 @@ def external_link(url: object, text: str = "link") -> str:
     return f"[{md(text)}]({quote(url, safe=':/?#@!$&+,;=%~-._')})"
 
 
+def id_html(ref: object) -> str:
+    """A document id or item reference as the handbook shows it: never broken over lines."""
+    return f'<span class="improve-id">{md(ref)}</span>'
+
+
 def html_link(text: str, href: str) -> str:
     """An HTML link: `text` is escaped HTML, `href` comes from `Site.url` or a checked URL."""
     return f'<a href="{html.escape(href, quote=True)}">{text}</a>'
@@ -435,9 +440,8 @@ def action_items_table(doc: Document, site: Site, *, from_src: str | None = None
                *(["Tracker"] if with_link else [])]
     rows = []
     for item in doc.action_items:
-        item_id = (f'<span class="improve-id">{md(item.item_id)}</span>' if from_src is None
-                   else html_link(f'<span class="improve-id">{md(item.ref)}</span>',
-                                  site.url(doc.path, from_src)))
+        item_id = (id_html(item.item_id) if from_src is None
+                   else html_link(id_html(item.ref), site.url(doc.path, from_src)))
         title = md(item.title) or EMPTY
         if item.status == "dropped" and item.reason:
             title += f' <span class="improve-reason">(dropped: {md(item.reason)})</span>'

@@ -178,6 +178,7 @@ class Site:
     blocks: HtmlBlocks = field(default_factory=HtmlBlocks)
 
     def __post_init__(self) -> None:
+        self._docs_dir: Path | None = None
         self._previous: dict[str, Document] | None = None
         self._chains: dict[str, list[str]] | None = None
         self.by_id: dict[str, Document] = {}
@@ -192,14 +193,20 @@ class Site:
             self.src_uris.setdefault(doc.path, doc.path)
 
     def place(self, docs_dir: Path) -> None:
-        """Give every document its page path: its repository path, or its path in the
-        generator's docs folder when it lives there."""
-        root = self.config.root
+        """Give every document its page path (`site_path`) under the generator's docs folder."""
+        self._docs_dir = docs_dir
         for doc in self.documents:
+            self.src_uris[doc.path] = self.site_path(doc.path)
+
+    def site_path(self, repo_path: str) -> str:
+        """Where a repository file is in the site: its path in the generator's docs folder
+        when it lives there (the generator has it already), else its repository path."""
+        if self._docs_dir is not None:
             try:
-                self.src_uris[doc.path] = (root / doc.path).relative_to(docs_dir).as_posix()
+                return (self.config.root / repo_path).relative_to(self._docs_dir).as_posix()
             except ValueError:
-                self.src_uris[doc.path] = doc.path
+                pass
+        return repo_path
 
     def chain_of(self, doc_id: str) -> list[str] | None:
         """The supersede chain (oldest first) that holds `doc_id`, if any."""

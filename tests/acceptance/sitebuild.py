@@ -76,6 +76,13 @@ def build(project: Path, *, today: str | None = FIXTURE_TODAY, strict: bool = Tr
     return Build(project, done.returncode, done.stdout + done.stderr)
 
 
+def build_example(dest: Path) -> Build:
+    """The frozen example handbook copied to `dest` and built strictly, as of its pinned date."""
+    result = build(copy_example(dest), today=EXAMPLE_TODAY)
+    assert result.returncode == 0, result.output
+    return result
+
+
 def build_minimal(project: Path, *, today: str, home: str = "# Home\n") -> Build:
     """Give a test's repository the smallest handbook (Material, search, the plugin) and build
     it strictly."""

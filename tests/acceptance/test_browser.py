@@ -19,7 +19,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
-from sitebuild import EXAMPLE_TODAY, ROOT, build, copy_example, copy_fixture
+from sitebuild import (
+    ROOT,
+    build,
+    build_example,
+    copy_fixture,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +61,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    project = copy_example(tmp_path_factory.mktemp("browser") / "handbook")
-    result = build(project, today=EXAMPLE_TODAY)
-    assert result.returncode == 0, result.output
+    result = build_example(tmp_path_factory.mktemp("browser") / "handbook")
     handler = functools.partial(_Quiet, directory=str(result.site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

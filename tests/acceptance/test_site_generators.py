@@ -24,7 +24,7 @@ from sitebuild import (
     ROOT,
     Build,
     broken_links,
-    build,
+    build_example,
     copy_example,
     copy_fixture,
     facts,
@@ -80,10 +80,7 @@ def outside_requests(site: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def plugin_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    project = copy_example(tmp_path_factory.mktemp("plugin") / "handbook")
-    result = build(project, today=EXAMPLE_TODAY)
-    assert result.returncode == 0, result.output
-    return result
+    return build_example(tmp_path_factory.mktemp("plugin") / "handbook")
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +172,14 @@ def test_generate_replaces_its_own_folder_and_refuses_another(tmp_path: Path) ->
     assert "mine: exists and was not written by `improve site generate`" in refused.stderr
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+
+
+def test_the_teams_own_files_are_copied_whole(tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "handbook")
+    big = bytes(range(256)) * (5 * 4096 + 1)  # 5 MiB and a bit: more than any read bound
+    (project / "docs" / "handbook.pdf").write_bytes(big)
+    assert generate(project, "out").returncode == 0
+    assert (project / "out" / "docs" / "handbook.pdf").read_bytes() == big
 
 
 # --- Zensical ---------------------------------------------------------------------------------

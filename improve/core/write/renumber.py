@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -280,7 +280,6 @@ def _edit(raw: bytes, where: str, old_id: str, new_id: str, old_name: str, new_n
         edit = source.replace_token(id_node, old_id, new_id) if id_node is not None else None
         if edit is None:
             _refuse(where, "its `id` line could not be found")
-        assert edit is not None
         edits.append(edit)
         expected["id"] = new_id
         previous = source.meta.get("previous_ids")
@@ -324,8 +323,7 @@ def _previous_id(source: Source, old_id: str) -> Edit:
     if value in (None, []) or isinstance(value, str):
         current = [value] if isinstance(value, str) else []
         return source.replace_node(node, "[" + ", ".join([*current, old_id]) + "]")
-    _refuse(source.where, "its `previous_ids` has a form improve cannot extend")
-    raise AssertionError  # _refuse raised
+    return _refuse(source.where, "its `previous_ids` has a form improve cannot extend")
 
 
 def _edit_links_only(raw: bytes, where: str, old_name: str, new_name: str, moved_path: str) -> bytes | None:
@@ -348,7 +346,7 @@ def _edit_links_only(raw: bytes, where: str, old_name: str, new_name: str, moved
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 
 
-def _refuse(where: str, why: str) -> bytes:
+def _refuse(where: str, why: str) -> NoReturn:
     raise ImproveError(f"{where}: {why}; nothing was changed (fix the file, or rename it by hand)")
 
 

@@ -29,7 +29,7 @@
     return text.split(/,\s*/).map(function (v) { return v.trim(); }).filter(Boolean);
   }
 
-  function setup(table, serial) {
+  function setup(table) {
     if (table.getAttribute("data-improve-ready")) return;
     table.setAttribute("data-improve-ready", "1");
     var body = table.tBodies[0];
@@ -124,12 +124,11 @@
     apply();
     var wrapper = table.closest(".md-typeset__scrollwrap") || table;
     wrapper.parentNode.insertBefore(bar, wrapper);
-    bar.id = "improve-filters-" + serial;
   }
 
   function init() {
     var tables = document.querySelectorAll("table[data-improve-sort]");
-    Array.prototype.forEach.call(tables, function (table, serial) { setup(table, serial); });
+    Array.prototype.forEach.call(tables, setup);
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {

@@ -34,33 +34,45 @@ CATALOG_INFO_PATH = "catalog-info.yaml"
 
 @dataclass(frozen=True)
 class SiteBuild:
-    """How CI builds the handbook with one site generator (`improve init --site`)."""
+    """One site generator: how CI builds the handbook with it (`improve init --site`), how a
+    folder `improve site generate` wrote is built with it, and how to preview it by hand."""
 
-    command: str  # the shell line that builds it
+    command: str  # the shell line that builds it in CI
     output: str  # the folder it writes the site to (GitHub Pages uploads it)
     gitlab: str  # the same for GitLab Pages, which publishes `public/`
+    folder: str  # how to build a folder `improve site generate` wrote ({out})
+    preview: str  # how to preview it on one's machine
+
+
+def _steps(*steps: str) -> str:
+    return " && ".join(step for step in steps if step)
 
 
 # MkDocs runs the improve plugin; Zensical and TechDocs run no third-party MkDocs plugin, so
 # they build the folder `improve site generate` writes.
 _GENERATE = "improve site generate build/handbook --generator {name}"
+_ZENSICAL = _steps("python -m pip install --quiet 'zensical>=0.0.73'",
+                   _GENERATE.format(name="zensical"),
+                   "zensical build -f build/handbook/mkdocs.yml")
+_TECHDOCS = _steps("python -m pip install --quiet mkdocs-techdocs-core",
+                   "npm install --global @techdocs/cli", _GENERATE.format(name="techdocs"),
+                   "techdocs-cli generate --no-docker --source-dir build/handbook --output-dir {site}")
 SITE_BUILDS: dict[str, SiteBuild] = {
-    "mkdocs": SiteBuild("mkdocs build --strict", "site", "mkdocs build --strict --site-dir public"),
+    "mkdocs": SiteBuild(
+        "mkdocs build --strict", "site", "mkdocs build --strict --site-dir public",
+        folder="mkdocs build -f {out}/mkdocs.yml",
+        preview="`mkdocs serve` previews it on your machine."),
     "zensical": SiteBuild(
-        "python -m pip install --quiet 'zensical>=0.0.73' && "
-        + _GENERATE.format(name="zensical") + " && zensical build -f build/handbook/mkdocs.yml",
-        "build/handbook/site",
-        "python -m pip install --quiet 'zensical>=0.0.73' && "
-        + _GENERATE.format(name="zensical") + " && zensical build -f build/handbook/mkdocs.yml"
-        " && mv build/handbook/site public"),
+        _ZENSICAL, "build/handbook/site", _steps(_ZENSICAL, "mv build/handbook/site public"),
+        folder="zensical build -f {out}/mkdocs.yml",
+        preview=f"`{_GENERATE.format(name='zensical')} && zensical serve -f "
+                "build/handbook/mkdocs.yml` previews it on your machine."),
     "techdocs": SiteBuild(
-        "python -m pip install --quiet mkdocs-techdocs-core && npm install --global "
-        "@techdocs/cli && " + _GENERATE.format(name="techdocs")
-        + " && techdocs-cli generate --no-docker --source-dir build/handbook --output-dir site",
-        "site",
-        "python -m pip install --quiet mkdocs-techdocs-core && npm install --global "
-        "@techdocs/cli && " + _GENERATE.format(name="techdocs")
-        + " && techdocs-cli generate --no-docker --source-dir build/handbook --output-dir public"),
+        _TECHDOCS.format(site="site"), "site", _TECHDOCS.format(site="public"),
+        folder="techdocs-cli generate --no-docker --source-dir {out} --output-dir site",
+        preview=f"`{_GENERATE.format(name='techdocs')} && mkdocs serve -f "
+                "build/handbook/mkdocs.yml` (with mkdocs-techdocs-core) previews it; "
+                "catalog-info.yaml registers it in Backstage."),
 }
 
 _PLACEHOLDER = re.compile(r"@\{([a-z_]+)\}")
