@@ -97,6 +97,24 @@ def test_the_five_numbers_from_tags_and_rcas(released: Any) -> None:
     assert as_json["delivery"]["deployments"] == 4
 
 
+@pytest.mark.parametrize(("resolved_at", "hours", "band"), [
+    ("2026-01-07T10:45:00Z", 0.75, "elite"),
+    ("2026-01-08T09:00:00Z", 23.0, "high"),
+    # Three days: the 2024 report has no cluster between a day and a week (its medium recovers
+    # in less than a day, like high; 2023's medium was one day to one week), and low is the
+    # only cluster slower than a day.
+    ("2026-01-10T10:00:00Z", 72.0, "low"),
+])
+def test_recovery_bands_follow_the_2024_report(handbook: Any, resolved_at: str, hours: float,
+                                               band: str) -> None:
+    commit(handbook, "c1", "2026-01-05T10:00:00Z")
+    tag(handbook, "v1.0.0", "2026-01-07T10:00:00Z")
+    handbook.add("rca", 1, started_at="2026-01-07T10:30:00Z", caused_by="[v1.0.0]",
+                 resolved_at=resolved_at)
+    recovery = delivery(handbook)["failed_deployment_recovery_hours"]
+    assert (recovery["count"], recovery["median"], recovery["band"]) == (1, hours, band)
+
+
 def test_a_deploy_log_with_rollbacks_and_environments(handbook: Any) -> None:
     handbook.write(".improve.toml", 'timezone = "UTC"\n[deployments]\nlog = "deploys.log"\n'
                    'tags = "^release-"\n')
