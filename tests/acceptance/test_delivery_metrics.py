@@ -3,6 +3,7 @@ computed by hand in the comments."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -113,6 +114,18 @@ def test_recovery_bands_follow_the_2024_report(handbook: Any, resolved_at: str, 
                  resolved_at=resolved_at)
     recovery = delivery(handbook)["failed_deployment_recovery_hours"]
     assert (recovery["count"], recovery["median"], recovery["band"]) == (1, hours, band)
+
+
+def test_a_team_that_ships_once_a_month_is_medium(handbook: Any) -> None:
+    # Twelve releases 31 days apart: 12 in 341 + 1 days, 0.25 a week less a little; the 2024
+    # report's medium cluster ships "between once per week and once per month".
+    start = dt.datetime(2026, 1, 1, 10, tzinfo=dt.UTC)
+    for month in range(12):
+        when = (start + dt.timedelta(days=31 * month)).isoformat()
+        commit(handbook, f"change {month}", when)
+        tag(handbook, f"v1.{month}.0", when)
+    frequency = delivery(handbook)["deployment_frequency"]
+    assert (frequency["per_week"], frequency["band"]) == (0.25, "medium")
 
 
 def test_a_deploy_log_with_rollbacks_and_environments(handbook: Any) -> None:

@@ -42,7 +42,8 @@ _LOG_LINE = re.compile(r"^(?P<at>\S+)\s+(?P<env>\S+)\s+(?P<rev>\S+)(?P<marks>(?:
 # The performance clusters of the DORA "Accelerate State of DevOps Report 2024" (Google Cloud,
 # October 2024), the last report to publish them: (band, limit) pairs, best first; a figure
 # belongs to the first band whose limit it does not exceed. Deployment frequency is in
-# deployments per week. The 2024 report's change failure rates are not ordered (medium 10 %,
+# deployments per week; a team that ships once a month (a gap of up to 31 days) is medium, once
+# in six months (184 days) low. The 2024 report's change failure rates are not ordered (medium 10 %,
 # high 20 %): a rate is given the band whose published rate is nearest. Its recovery times are
 # not ordered either: elite less than an hour, high and medium both less than a day, low between
 # a week and a month. A recovery under a day is labelled high (the better of the two clusters
@@ -51,7 +52,7 @@ _LOG_LINE = re.compile(r"^(?P<at>\S+)\s+(?P<env>\S+)\s+(?P<rev>\S+)(?P<marks>(?:
 BANDS_SOURCE = "DORA Accelerate State of DevOps Report 2024"
 LEAD_TIME_BANDS = (("elite", 1.0), ("high", 7.0), ("medium", 30.0), ("low", 180.0))  # days
 RECOVERY_BANDS = (("elite", 1.0), ("high", 24.0), ("low", 24.0 * 30))  # hours
-FREQUENCY_BANDS = (("elite", 7.0), ("high", 1.0), ("medium", 0.25), ("low", 1 / 26))  # per week
+FREQUENCY_BANDS = (("elite", 7.0), ("high", 1.0), ("medium", 7 / 31), ("low", 7 / 184))  # per week
 FAILURE_RATE_POINTS = (("elite", 0.05), ("medium", 0.10), ("high", 0.20), ("low", 0.40))
 
 
