@@ -312,7 +312,7 @@ def test_a_committed_cache_is_never_opened(tmp_path: Path, cache_dir: str | None
     if trap == "fifo":  # git tracks the link; opening the FIFO behind it would wait forever
         target = str(tmp_path / "fifo")
         os.mkfifo(target)
-    for name in ("lint.cache", "lint.journal", "config.valid"):
+    for name in ("lint.cache", "config.valid"):
         os.symlink(target, folder / name)
     subprocess.run(["git", "-C", str(repo), "add", "-f", "."], check=True)
     env = dict(os.environ, IMPROVE_TODAY=TODAY)

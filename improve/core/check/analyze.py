@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from improve.core.check.rules import DOCUMENT_CHECKS, RULES, Context, Issue, all_rules
+from improve.core.check.rules import DOCUMENT_CHECKS, RULES, Context, Issue, Passed, all_rules
 from improve.core.check.summary import Summary, summarize
 from improve.core.read.discovery import DocFile
 from improve.core.read.document import Document
@@ -22,6 +22,7 @@ from improve.model.finding import Finding, Severity
 class FileResult:
     findings: list[Finding]
     summary: Summary | None
+    valid: bytes = b""  # the memo key of its front matter when that passed the schema checks
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,17 +60,27 @@ def to_finding(path: str, parsed: ParsedFile, issue: Issue, ctx: Context) -> Fin
 
 def check_document(doc: Document, ctx: Context) -> list[Finding]:
     """Every per-file finding of one parsed document."""
+    return _checked(doc, ctx)[0]
+
+
+def _checked(doc: Document, ctx: Context) -> tuple[list[Finding], bytes]:
+    """The findings, and the memo key a check returned for front matter that passed it."""
     all_rules()
     issues = [Issue(p.rule, p.message, line=p.line, column=p.column) for p in doc.parsed.problems]
+    valid = b""
     if doc.parsed.ok:
         for check in DOCUMENT_CHECKS:
-            issues.extend(check(doc, ctx))
+            for item in check(doc, ctx):
+                if isinstance(item, Passed):
+                    valid = item.key
+                else:
+                    issues.append(item)
     findings = []
     for issue in issues:
         finding = to_finding(doc.path, doc.parsed, issue, ctx)
         if finding is not None:
             findings.append(finding)
-    return sorted(set(findings))
+    return sorted(set(findings)), valid
 
 
 def analyze_file(doc_file: DocFile, ctx: Context, *, raw: bytes | None = None) -> FileResult:
@@ -79,8 +90,8 @@ def analyze_file(doc_file: DocFile, ctx: Context, *, raw: bytes | None = None) -
 
 def analyze_document(doc: Document, ctx: Context) -> FileResult:
     """The findings and summary of a document already read."""
-    findings = check_document(doc, ctx)
-    return FileResult(findings, summarize(doc) if doc.parsed.ok else _placeholder(doc))
+    findings, valid = _checked(doc, ctx)
+    return FileResult(findings, summarize(doc) if doc.parsed.ok else _placeholder(doc), valid)
 
 
 def _placeholder(doc: Document) -> Summary:

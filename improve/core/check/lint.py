@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from improve.core.check.analyze import FileResult, analyze_document, analyze_file, to_finding
-from improve.core.check.cache import CACHE_FILE, CachedResults, DamagedCache
+from improve.core.check.cache import CACHE_FILE, CachedResults, LintCache
+from improve.core.check.compact import DamagedCache
+from improve.core.check.parallel import analyze_many
 from improve.core.check.rules import REPOSITORY_CHECKS, RULES, Context, RepoIssue, all_rules
 from improve.core.check.summary import RepoIndex
 from improve.core.errors import UsageProblem
@@ -155,8 +157,6 @@ def _lint(
         config = revalidate(config)
         ctx = Context(config=config, today=today)
     elif use_cache:
-        from improve.core.check.cache import LintCache
-
         store = LintCache(ctx)
     if paths:
         selection = (selection or set()) | select_paths(config, paths)
@@ -168,8 +168,6 @@ def _lint(
         results = {f.path: analyze_document(read[f.path], ctx) if f.path in read
                    else analyze_file(f, ctx) for f in files}
     else:
-        from improve.core.check.parallel import analyze_many
-
         results = analyze_many(files, ctx)
     if store is not None:  # unchanged summaries: the cached cross-file issues still hold
         repo_issues = store.repo_issues(lambda: repository_issues(results, ctx))

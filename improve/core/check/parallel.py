@@ -2,8 +2,8 @@
 
 The unit of work is `analyze_one`: stat a file and read it through one descriptor (so the stamp
 the cache records is never newer than the bytes it analysed), hash the bytes, and analyse them.
-It returns a `Record` in the cache's compact form, which is also what crosses the process
-boundary: tuples of plain values pickle far faster than dataclasses.
+It returns a `Record` in the compact form (`compact`), which is also what crosses the process
+boundary.
 
 A pool only pays off for a cold run of a large handbook: below `PARALLEL_MIN_FILES` files, or
 with one CPU, everything runs in this process. Chunks come back in order (`map`), so the
@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from improve.core import fsutil
 from improve.core.check.analyze import FileResult, analyze_file
-from improve.core.check.cache import Encoded, Stamp, decode_result, encode_result
+from improve.core.check.compact import Encoded, Stamp, decode_result, encode_result
 from improve.core.check.rules import Context, all_rules
 from improve.core.gcpause import gc_paused
 from improve.core.hashing import content_id
@@ -59,13 +59,9 @@ def analyze_one(doc_file: DocFile, ctx: Context, *, with_digest: bool = True) ->
         # A link, an unreadable file...: the reader reports it; never cached.
         return Record(doc_file.path, None, None, encode_result(analyze_file(doc_file, ctx)))
     stamp, raw = got
-    memo = ctx.memo
-    if memo is not None:
-        memo.last = b""
     result = analyze_file(doc_file, ctx, raw=raw)
-    valid = memo.last if memo is not None else b""
     return Record(doc_file.path, stamp, content_id(raw) if with_digest else None,
-                  encode_result(result), valid)
+                  encode_result(result), result.valid)
 
 
 def cpu_count() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import marshal
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -138,42 +138,22 @@ class ValidMemo:
     compiling a schema (a one-file run from pre-commit, after a body edit, never imports
     jsonschema-rs).
 
-    `known`: keys recorded earlier, back to back (`instance_key`, `KEY_SIZE` bytes each), kept
+    `known` gives the keys recorded by earlier runs (`instance_key`, `KEY_SIZE` bytes each), kept
     by the lint cache under its key (which covers the schemas, the config and improve's
-    version). `last`: the key of the front matter the last check found passing (learnt or
-    known), which the analysis of one document hands to the cache; empty when it failed.
+    version); it is called at the first lookup, so a run that checks no front matter never
+    gathers them. Read only: what a check learns, it returns (`Passed`).
     """
 
     KEY_SIZE = 16
 
-    def __init__(self, known: bytes = b"") -> None:
+    def __init__(self, known: Callable[[], Iterable[bytes]]) -> None:
         self._known = known
-        self._set: set[bytes] | None = None
-        self._lookups = 0
-        self._learnt: set[bytes] = set()
-        self.last = b""
+        self._set: frozenset[bytes] | None = None
 
     def __contains__(self, key: bytes) -> bool:
-        if key in self._learnt:
-            return True
         if self._set is None:
-            if self._lookups < 8:  # a few lookups (a one-file run): scan; many: a set
-                self._lookups += 1
-                return self._scan(key)
-            size = self.KEY_SIZE
-            self._set = {self._known[at:at + size] for at in range(0, len(self._known), size)}
+            self._set = frozenset(self._known())
         return key in self._set
-
-    def learn(self, key: bytes) -> None:
-        self._learnt.add(key)
-
-    def _scan(self, key: bytes) -> bool:
-        at = self._known.find(key)
-        while at != -1:
-            if at % self.KEY_SIZE == 0:
-                return True
-            at = self._known.find(key, at + 1)
-        return False
 
 
 def instance_key(name: str, instance: Any) -> bytes | None:

@@ -13,9 +13,9 @@ import json
 import marshal
 import os
 import shutil
+import struct
 import subprocess
 import time
-from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from improve.core.check import cache as cache_module
-from improve.core.check import parallel
+from improve.core.check import cachekey, compact, parallel
 from improve.core.check.analyze import FileResult
 from improve.core.check.cache import CACHE_FILE, LintCache
 from improve.core.check.lint import lint
@@ -220,7 +220,7 @@ def test_a_change_within_the_same_timestamp_is_still_seen(handbook: Path) -> Non
 
 
 def _decoded(records: list[parallel.Record]) -> list[FileResult]:
-    return [cache_module.decode_result(r.path, r.data) for r in records]
+    return [compact.decode_result(r.path, r.data) for r in records]
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "flipped", "directory",
@@ -242,7 +242,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(handbook: Path, damage: str) -> 
         cache_file.unlink()
         cache_file.mkdir()
     else:  # valid framing around a payload of the wrong shape
-        cache_file.write_bytes(cache_module._wrap(marshal.dumps({"key": "x", "entries": []})))
+        cache_file.write_bytes(cache_module.frame(marshal.dumps({"key": "x", "entries": []})))
     assert findings(handbook, use_cache=True) == expected
     if damage != "directory":
         assert LintCache(Context(load_config(handbook), TODAY)).loaded, "the cache was rebuilt"
@@ -250,17 +250,19 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(handbook: Path, damage: str) -> 
 
 
 def load_payload(root: Path) -> list[Any]:
-    """The cache file's payload: key, written_ns, then its columns (see improve.core.check.cache)."""
+    """The cache file's payload: key, written_ns, entries {path: (head, summary blob)},
+    findings, positions, repository-wide issues (see improve.core.check.cache)."""
     blob = (root / ".improve-cache" / CACHE_FILE).read_bytes()
-    return list(marshal.loads(cache_module._unwrap(blob) or b""))
+    return list(marshal.loads(cache_module.unframe(blob) or b""))
 
 
 def store_payload(root: Path, payload: list[Any]) -> None:
     """Write a payload back with valid framing, as a damaged-but-checksummed cache would be."""
-    (root / ".improve-cache" / CACHE_FILE).write_bytes(cache_module._wrap(marshal.dumps(tuple(payload))))
+    (root / ".improve-cache" / CACHE_FILE).write_bytes(cache_module.frame(marshal.dumps(tuple(payload))))
 
 
-FINDINGS_COLUMN, SIZES_COLUMN, SUMMARIES_COLUMN = 9, 7, 8
+ENTRIES, FINDINGS = 2, 3
+STAMP_SIZE, DIGEST_SIZE = 32, 20  # an entry's head: the stamp, git's blob id, the memo key
 
 
 def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed: Calls) -> None:
@@ -268,15 +270,20 @@ def test_entries_of_the_wrong_shape_are_analysed_again(handbook: Path, analysed:
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
     payload = load_payload(handbook)
-    with_findings = sorted(payload[FINDINGS_COLUMN])
+    with_findings = sorted(payload[FINDINGS])
     assert len(with_findings) >= 2
     first, second = with_findings[:2]
-    payload[FINDINGS_COLUMN][first] = ("not a finding",)
-    payload[FINDINGS_COLUMN][second] = ((1, 1, "rule", "fatal", "message"),)  # unknown severity
+    payload[FINDINGS][first] = ("not a finding",)
+    payload[FINDINGS][second] = ((1, 1, "rule", "fatal", "message"),)  # unknown severity
+    entries = payload[ENTRIES]
+    third, fourth, fifth = sorted(set(entries) - {first, second})[:3]
+    entries[third] = (entries[third][0][:-1], entries[third][1])  # a head cut short
+    entries[fourth] = "not an entry"
+    entries[fifth] = (entries[fifth][0], 12)  # a summary that is not a blob
     store_payload(handbook, payload)
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
-    assert analysed.take() == [first, second]
+    assert analysed.take() == sorted([first, second, third, fourth, fifth])
     assert findings(handbook, use_cache=True) == expected
     assert analysed.take() == []  # the analysed entries were written back
 
@@ -285,8 +292,8 @@ def test_a_summary_that_does_not_unpack_is_never_trusted(handbook: Path, analyse
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
     payload = load_payload(handbook)
-    size = array("I", payload[SIZES_COLUMN])[0]
-    payload[SUMMARIES_COLUMN] = b"\xff" * size + payload[SUMMARIES_COLUMN][size:]
+    path, (head, blob) = next(iter(payload[ENTRIES].items()))
+    payload[ENTRIES][path] = (head, b"\xff" * len(blob))
     store_payload(handbook, payload)
     # A front matter edit: the repository-wide checks need every summary, the damaged one too.
     edited = handbook / "rca" / "0003-delayed-merchant-webhooks.md"
@@ -307,11 +314,11 @@ def test_an_unwritable_cache_is_skipped(handbook: Path, monkeypatch: pytest.Monk
     shutil.rmtree(handbook / ".improve-cache", ignore_errors=True)
     (handbook / ".improve-cache").unlink(missing_ok=True)
 
-    from improve.core import fsutil
+    from improve.core.check import cache
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(fsutil, "atomic_write", refuse)
+    monkeypatch.setattr(cache, "atomic_write", refuse)
     assert findings(handbook, use_cache=True) == expected
     assert not (handbook / ".improve-cache" / CACHE_FILE).exists()
 
@@ -458,7 +465,7 @@ def test_concurrent_runs_leave_a_valid_cache_and_agree(handbook: Path) -> None:
         store = LintCache(Context(load_config(handbook), TODAY))
         assert store.loaded, "the cache the concurrent runs left is valid"
     leftovers = [p.name for p in (handbook / ".improve-cache").iterdir()
-                 if p.name not in (CACHE_FILE, cache_module.JOURNAL_FILE, "config.valid", ".gitignore")]
+                 if p.name not in (CACHE_FILE, "config.valid", ".gitignore")]
     assert leftovers == []  # no temporary files left behind
     assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
 
@@ -478,47 +485,44 @@ def test_cached_positions_of_cross_file_findings(handbook: Path,
 
 def test_the_cache_key_covers_what_can_change_a_finding(handbook: Path) -> None:
     config = load_config(handbook)
-    key = cache_module.cache_key(Context(config, TODAY))
-    assert cache_module.cache_key(Context(config, TODAY + dt.timedelta(days=1))) != key
+    key = cachekey.cache_key(Context(config, TODAY))
+    assert cachekey.cache_key(Context(config, TODAY + dt.timedelta(days=1))) != key
     other: Config = load_config(handbook)
-    assert cache_module.cache_key(Context(other, TODAY)) == key
+    assert cachekey.cache_key(Context(other, TODAY)) == key
     templates = handbook / "templates"
     templates.mkdir()
     (templates / "rca.md.j2").write_text("---\n{{ front_matter }}---\n")
     config_file = handbook / ".improve.toml"
     config_file.write_text(config_file.read_text().replace(
         "exclude = []", 'exclude = []\ntemplates = "templates"', 1))
-    with_templates = cache_module.cache_key(Context(load_config(handbook), TODAY))
+    with_templates = cachekey.cache_key(Context(load_config(handbook), TODAY))
     assert with_templates != key
     (templates / "rca.md.j2").write_text("---\n{{ front_matter }}---\n\n## Summary\n")
-    assert cache_module.cache_key(Context(load_config(handbook), TODAY)) != with_templates
+    assert cachekey.cache_key(Context(load_config(handbook), TODAY)) != with_templates
 
 
 def test_the_cache_holds_summaries_not_documents(handbook: Path) -> None:
     findings(handbook, use_cache=True)
     config = load_config(handbook)
-    payload = load_payload(handbook)
-    table = cache_module._Table.from_payload(tuple(payload))
-    assert table is not None
-    assert list(table.paths) == [f.path for f in discover(config)]
-    assert len(table.stamps) == 4 * len(table.paths)
-    blob_ids = git(handbook, "hash-object", "--no-filters", *table.paths).split()
-    for i, path in enumerate(table.paths):
-        size = (handbook / path).stat().st_size
-        mtime, stamped_size, _inode, ctime = table.stamps[4 * i:4 * i + 4]
+    entries = load_payload(handbook)[ENTRIES]
+    paths = list(entries)
+    assert paths == [f.path for f in discover(config)]
+    blob_ids = git(handbook, "hash-object", "--no-filters", *paths).split()
+    for path, blob_id in zip(paths, blob_ids, strict=True):
+        head, blob = entries[path]
         info = (handbook / path).stat()
-        assert (mtime, stamped_size, ctime) == (info.st_mtime_ns, size, info.st_ctime_ns)
-        assert table.digest(i).hex() == blob_ids[i]  # git's blob id of the bytes analysed
-        blob = table.blob(i)
-        assert blob is None or len(blob) < size  # compact: smaller than the document
-        summary = cache_module.unpack_summary(path, blob)
+        mtime, size, inode, ctime = struct.unpack_from("<4q", head)
+        assert (mtime, size, inode, ctime) == (info.st_mtime_ns, info.st_size, info.st_ino,
+                                               info.st_ctime_ns)
+        assert head[STAMP_SIZE:STAMP_SIZE + DIGEST_SIZE].hex() == blob_id  # of the bytes analysed
+        assert blob is None or len(blob) < info.st_size  # compact: smaller than the document
+        summary = compact.unpack_summary(path, blob)
         assert summary is None or summary.path == path
 
 
-# --- the journal: what a one-file run writes -----------------------------------------------------
+# --- what a one-file run writes --------------------------------------------------------------
 
 EDITED = "rca/0003-delayed-merchant-webhooks.md"
-OTHER = "retros/0001-sprint-18.md"
 
 
 def edit_body(root: Path, rel: str, line: str = "One more line.") -> None:
@@ -526,127 +530,35 @@ def edit_body(root: Path, rel: str, line: str = "One more line.") -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
 
 
-def cache_files(root: Path) -> tuple[Path, Path]:
-    folder = root / ".improve-cache"
-    return folder / CACHE_FILE, folder / cache_module.JOURNAL_FILE
-
-
-def test_a_one_file_run_appends_to_the_journal_and_leaves_the_base_alone(
-        handbook: Path, analysed: Calls) -> None:
+def test_a_one_file_run_keeps_every_other_entry(handbook: Path, analysed: Calls) -> None:
     findings(handbook, use_cache=True)
-    base, journal = cache_files(handbook)
-    before = base.read_bytes()
+    before = load_payload(handbook)[ENTRIES]
     analysed.take()
     edit_body(handbook, EDITED)
     one = findings(handbook, use_cache=True, paths=[EDITED])
     assert analysed.take() == [EDITED]
-    assert base.read_bytes() == before
-    assert 0 < journal.stat().st_size < 2000  # one row, not the whole cache
     assert one == findings(handbook, use_cache=False, paths=[EDITED])
+    after = load_payload(handbook)[ENTRIES]
+    assert {p for p in after if after[p] != before[p]} == {EDITED}
     expected = findings(handbook, use_cache=False)
     analysed.take()
-    # The next run reads the base and the journal: nothing is analysed again.
-    assert findings(handbook, use_cache=True) == expected
+    assert findings(handbook, use_cache=True) == expected  # nothing is analysed again
     assert analysed.take() == []
 
 
-def test_a_front_matter_change_in_the_journal_keeps_cross_file_findings_right(
+def test_a_front_matter_change_keeps_cross_file_findings_right(
         handbook: Path, analysed: Calls) -> None:
+    (handbook / CITED_RUNBOOK).unlink()
     findings(handbook, use_cache=True)
-    (handbook / CITED_RUNBOOK).unlink()  # files went: a new base
-    findings(handbook, use_cache=True)
-    _base, journal = cache_files(handbook)
-    assert not journal.exists()
     citing = handbook / "rca" / "0002-acquirer-certificate-change.md"
     citing.write_text(citing.read_text(encoding="utf-8").replace("RB-0002", "RB-0003"),
                       encoding="utf-8")  # the dangling reference is mended
     fixed = findings(handbook, use_cache=True)
-    assert journal.exists()
     assert not any(f.rule == "dangling-reference" for f in fixed)
     assert fixed == findings(handbook, use_cache=False)
     analysed.take()
-    assert findings(handbook, use_cache=True) == fixed  # the record's repository-wide issues
+    assert findings(handbook, use_cache=True) == fixed  # the kept repository-wide issues
     assert analysed.take() == []
-
-
-def test_a_long_journal_is_folded_into_a_new_base(
-        handbook: Path, analysed: Calls, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "JOURNAL_MAX_RECORDS", 3)
-    findings(handbook, use_cache=True)
-    base, journal = cache_files(handbook)
-    before = base.read_bytes()
-    for number in range(3):
-        edit_body(handbook, EDITED, f"Line {number}.")
-        findings(handbook, use_cache=True)
-        assert base.read_bytes() == before
-    edit_body(handbook, EDITED, "Line 3.")
-    folded = findings(handbook, use_cache=True)
-    assert base.read_bytes() != before
-    assert not journal.exists()
-    assert folded == findings(handbook, use_cache=False)
-    analysed.take()
-    assert findings(handbook, use_cache=True) == folded
-    assert analysed.take() == []
-
-
-def frames(journal: Path) -> list[bytes]:
-    """The journal's records, each as its whole frame."""
-    data, found, at = journal.read_bytes(), [], 0
-    view = memoryview(data)
-    while at < len(data):
-        payload, after = cache_module._next_frame(view, at)
-        assert payload is not None
-        found.append(data[at:after])
-        at = after
-    return found
-
-
-def test_a_torn_journal_record_is_ignored(handbook: Path, analysed: Calls) -> None:
-    findings(handbook, use_cache=True)
-    _base, journal = cache_files(handbook)
-    edit_body(handbook, EDITED)
-    findings(handbook, use_cache=True)
-    journal.write_bytes(journal.read_bytes()[:-7])  # a run killed in the middle of its write
-    analysed.take()
-    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
-    everything = [f.path for f in discover(load_config(handbook))]
-    assert analysed.take() == sorted([EDITED, *everything])  # the warm run's, the uncached
-    assert not journal.exists()  # the next write was a new base
-
-
-def test_of_two_records_written_at_once_only_the_first_is_applied(
-        handbook: Path, analysed: Calls) -> None:
-    findings(handbook, use_cache=True)
-    _base, journal = cache_files(handbook)
-    edit_body(handbook, EDITED)
-    findings(handbook, use_cache=True)
-    first = journal.read_bytes()
-    journal.unlink()  # as if a second run had read the cache before the first one appended
-    edit_body(handbook, OTHER)
-    findings(handbook, use_cache=True)  # its record: both files, as the first record's seq
-    second = frames(journal)
-    assert len(second) == 1
-    journal.write_bytes(first + second[0])
-    analysed.take()
-    assert findings(handbook, use_cache=True) == findings(handbook, use_cache=False)
-    warm_misses = [p for p in analysed.take() if p == OTHER]
-    assert warm_misses == [OTHER, OTHER]  # the warm run's (its record was skipped), the uncached
-
-
-def test_a_record_of_another_base_is_skipped(handbook: Path, analysed: Calls) -> None:
-    findings(handbook, use_cache=True)
-    _base, journal = cache_files(handbook)
-    edit_body(handbook, EDITED)
-    findings(handbook, use_cache=True)
-    payload, _after = cache_module._next_frame(memoryview(journal.read_bytes()), 0)
-    assert payload is not None
-    record = list(marshal.loads(payload))
-    record[1] = b"another"
-    journal.write_bytes(cache_module._wrap(marshal.dumps(tuple(record)), cache_module.JOURNAL_MAGIC))
-    analysed.take()
-    warm = findings(handbook, use_cache=True)
-    assert analysed.take() == [EDITED]
-    assert warm == findings(handbook, use_cache=False)
 
 
 # --- git vouches for tracked files it holds unchanged ---------------------------------------------
@@ -662,8 +574,9 @@ def test_git_vouches_for_committed_files_without_a_stat(
     expected = findings(handbook, use_cache=False)
     findings(handbook, use_cache=True)
     payload = load_payload(handbook)
-    payload[4] = bytes(len(payload[4]))  # every stamp wrong: only git can vouch for the files
-    store_payload(handbook, payload)
+    payload[ENTRIES] = {path: (bytes(STAMP_SIZE) + head[STAMP_SIZE:], blob)
+                        for path, (head, blob) in payload[ENTRIES].items()}
+    store_payload(handbook, payload)  # every stamp wrong: only git can vouch for the files
     read = reads(monkeypatch)
     analysed.take()
     assert findings(handbook, use_cache=True) == expected
@@ -776,10 +689,10 @@ def test_a_cache_committed_to_the_repository_is_never_trusted(handbook: Path) ->
     edited = handbook / EDITED
     broken = edited.read_text(encoding="utf-8").replace("status: published", "status: finished", 1)
     payload = load_payload(handbook)
-    at = payload[3].index(EDITED)
-    digests = bytearray(payload[5])
-    digests[20 * at:20 * at + 20] = content_id(broken.encode("utf-8"))
-    payload[5] = bytes(digests)
+    head, blob = payload[ENTRIES][EDITED]
+    forged_id = content_id(broken.encode("utf-8"))
+    payload[ENTRIES][EDITED] = (head[:STAMP_SIZE] + forged_id + head[STAMP_SIZE + DIGEST_SIZE:],
+                                blob)
     store_payload(handbook, payload)
     edited.write_text(broken, encoding="utf-8")
     git(handbook, "add", "-f", ".improve-cache", EDITED)

@@ -89,7 +89,16 @@ class Context:
         return Severity(setting)
 
 
-DocumentCheck = Callable[["Document", Context], Iterable[Issue]]
+@dataclass(frozen=True)
+class Passed:
+    """What a document check yields, besides issues, when the front matter passed it whole: the
+    memo key under which later runs may skip the check (the analysis returns it, the lint cache
+    keeps it; see ValidMemo)."""
+
+    key: bytes
+
+
+DocumentCheck = Callable[["Document", Context], Iterable[Issue | Passed]]
 RepositoryCheck = Callable[["RepoIndex", Context], Iterable[RepoIssue]]
 
 RULES: dict[str, Rule] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, Passed, document_check, rule
 from improve.core.check.validate import SchemaError, instance_key, schema_validator, unknown_fields
 from improve.core.read.document import Document
 from improve.model.finding import Severity as S
@@ -24,21 +24,20 @@ rule("yaml-implicit-type", S.ERROR, "document",
 
 
 @document_check
-def check_schema(doc: Document, ctx: Context) -> Iterable[Issue]:
+def check_schema(doc: Document, ctx: Context) -> Iterable[Issue | Passed]:
     schema_name = doc.kind.schema.removesuffix(".schema.json")
     meta = doc.meta
     memo = ctx.memo
     memo_key = instance_key(schema_name, meta) if memo is not None else None
     if memo is not None and memo_key is not None and memo_key in memo:
-        memo.last = memo_key
+        yield Passed(memo_key)
         return  # this very front matter passed before: no schema loaded, nothing compiled
     validator = schema_validator(schema_name)
     errors: list[SchemaError] = [] if validator.is_valid(meta) else validator.detailed_errors(meta)
     errors += [error for error in unknown_fields(validator.schema, meta)
                if len(error.path) != 1 or not ctx.config.allows_key(error.path[0])]
-    if not errors and memo is not None and memo_key is not None:
-        memo.learn(memo_key)
-        memo.last = memo_key
+    if not errors and memo_key is not None:
+        yield Passed(memo_key)
     for error in errors:
         message = error.message
         if error.rule == "yaml-implicit-type":
