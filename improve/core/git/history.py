@@ -15,12 +15,12 @@ documents' own dates, and `History.note` says so once.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from improve.core.git.gitrev import read_objects
+from improve.core.errors import UsageProblem
+from improve.core.git.gitrev import read_objects, run_git
 from improve.core.read.clock import zone
 from improve.core.read.config import Config
 from improve.core.read.frontmatter import ParsedFile, parse
@@ -104,11 +104,11 @@ def load_history(config: Config, *, known: Mapping[str, ParsedFile] | None = Non
 
 
 def _git(root: Path, *args: str) -> bytes | None:
+    """Its output, or None when git is missing or fails (no repository: no history)."""
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except OSError:
+        return run_git(root, *args)
+    except UsageProblem:
         return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def _parse_log(text: str, timezone: str) -> Iterable[_Commit]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +21,7 @@ import yaml
 
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write, inside, read_bounded
-from improve.core.git.gitrev import is_work_tree
+from improve.core.git.gitrev import is_work_tree, run_git
 from improve.core.read.config import find_config, load_config
 from improve.core.write.scaffolding import CI_FILES, Options, Planned, plan
 
@@ -72,13 +71,7 @@ def _append(existing: bytes, lines: list[str]) -> bytes:
 
 
 def _git_init(root: Path) -> None:
-    try:
-        completed = subprocess.run(["git", "-C", str(root), "init", "--quiet"],
-                                   capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise UsageProblem(f"cannot run git ({exc.strerror}); install git first") from None
-    if completed.returncode != 0:
-        raise UsageProblem(f"`git init` failed in {root}: {completed.stderr.strip()}")
+    run_git(root, "init", "--quiet")  # a failure names the command and says what to do
 
 
 def _target(root: Path, planned: Planned) -> Path:

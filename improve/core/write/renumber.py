@@ -15,7 +15,6 @@ import copy
 import os
 import posixpath
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,10 +223,7 @@ def _apply(config: Config, old_path: str, new_path: str, plan: Plan,
             raise UsageProblem(f"{rel} is read-only; nothing was changed (make it writable to "
                                "let improve edit it)")
     if is_work_tree(config.root) and is_tracked(config.root, old_path):
-        completed = subprocess.run(["git", "-C", str(config.root), "mv", "--", old_path, new_path],
-                                   capture_output=True, text=True, check=False)
-        if completed.returncode != 0:
-            raise UsageProblem(f"`git mv {old_path} {new_path}` failed: {completed.stderr.strip()}")
+        run_git(config.root, "mv", "--", old_path, new_path)  # a failure names the command
         result.git = True
     else:
         os.replace(old_full, new_full)

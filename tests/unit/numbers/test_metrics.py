@@ -92,13 +92,13 @@ def test_history_reads_author_dates_in_the_configured_zone(repo: Path) -> None:
 
 def test_history_uses_one_log_and_one_cat_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
-    def spy(args: list[str], *a: Any, **k: Any) -> Any:
+    def spy(args: list[str], *a: Any, **k: Any) -> Any:  # every git process, however started
         calls.append(list(args))
-        return real_run(args, *a, **k)
+        return real_popen(args, *a, **k)
 
-    monkeypatch.setattr(subprocess, "run", spy)
+    monkeypatch.setattr(subprocess, "Popen", spy)
     load_history(load_config(repo))
     commands = [c[3] for c in calls if c[0] == "git"]
     assert commands == ["rev-parse", "-c", "cat-file"]  # rev-parse, `-c ... log`, cat-file
