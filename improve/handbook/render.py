@@ -32,7 +32,7 @@ from improve.core.read.clock import in_zone, zone
 from improve.core.read.document import Document, as_date, as_datetime
 from improve.handbook.site import Site
 from improve.model.items import ActionItem
-from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN
+from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN, SUPERSEDED
 
 EMPTY = "—"
 # User strings as inert Markdown (and HTML) text: improve.core.out.mdtext is their one home.
@@ -65,12 +65,18 @@ def link(text: object, href: str) -> str:
 
 def external_link(url: object, text: str = "link") -> str:
     """A tracker link when `url` is a plain http(s) URL; anything else is shown as inert text."""
+    written, safe = _external(url)
+    if safe is None:
+        return md(written) if written else EMPTY
+    return f"[{md(text)}]({safe})"
+
+
+def _external(url: object) -> tuple[str, str | None]:
+    """The URL as written (stripped; "" for none) and its quoted form when it is plain http(s)."""
     if not isinstance(url, str) or not url.strip():
-        return EMPTY
+        return "", None
     url = url.strip()
-    if not _SAFE_URL.match(url):
-        return md(url)
-    return f"[{md(text)}]({quote(url, safe=':/?#@!$&+,;=%~-._')})"
+    return url, quote(url, safe=":/?#@!$&+,;=%~-._") if _SAFE_URL.match(url) else None
 
 
 def id_html(ref: object) -> str:
@@ -85,12 +91,10 @@ def html_link(text: str, href: str) -> str:
 
 def html_external_link(url: object, text: str = "link") -> str:
     """`external_link` for HTML: a plain http(s) URL becomes a link, anything else inert text."""
-    if not isinstance(url, str) or not url.strip():
-        return EMPTY
-    url = url.strip()
-    if not _SAFE_URL.match(url):
-        return html_text(url)
-    return html_link(html_text(text), quote(url, safe=":/?#@!$&+,;=%~-._"))
+    written, safe = _external(url)
+    if safe is None:
+        return html_text(written) if written else EMPTY
+    return html_link(html_text(text), safe)
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "",
@@ -267,7 +271,7 @@ def header(doc: Document, site: Site) -> str:
     out of the search index, whose snippets then start with the document's own text."""
     src = site.src_uri(doc)
     blocks = [_badges(doc, site)]
-    if doc.kind.has(SUPERSEDE_CHAIN) and (doc.status == "superseded"
+    if doc.kind.has(SUPERSEDE_CHAIN) and (doc.kind.in_role(doc.status, SUPERSEDED)
                                           or doc.meta.get("superseded_by")):
         blocks.append(_superseded_banner(doc, site, src))
     blocks.append(fact_card(_details(doc, site, src)))

@@ -51,3 +51,17 @@ class Finding:
 def count(findings: Iterable[Finding], severity: Severity) -> int:
     """How many of `findings` have `severity` (for summaries and exit codes)."""
     return sum(1 for f in findings if f.severity is severity)
+
+
+class FindingCounts:
+    """The errors and warnings of a result that holds `findings` (lint's, a PR summary's)."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, Severity.WARNING)

@@ -82,6 +82,12 @@ RETROSPECTIVE = "retrospective"  # carry-over, impediments, health checks, follo
 INCIDENT = "incident"  # severity, timestamps, follow-up deadlines, the incident log
 REVIEW_CYCLE = "review-cycle"  # `last_reviewed` + a review period: stale when overdue
 SUPERSEDE_CHAIN = "supersede-chain"  # a status and supersede links: the decision log
+# What a status means to improve (rules, the scaffold and the importer ask for a role, never for
+# a word): the status a new document starts in and that counts as a draft, the one under review,
+# the published one, the one of a document another replaced, and the one of a record imported
+# for its numbers (kept out of today's rules). Each kind maps the roles it has.
+DRAFT, IN_REVIEW, PUBLISHED, SUPERSEDED = "draft", "in-review", "published", "superseded"
+HISTORICAL = "historical"
 TRAITS: dict[str, str] = {
     RETROSPECTIVE: "carries open action items over, tracks impediments and health checks",
     INCIDENT: "has a severity and a timeline; joins the incident log and incident metrics",
@@ -126,6 +132,8 @@ class Kind:
     # how other tools' statuses read (`Approved` is `accepted`); compared without case.
     statuses: tuple[str, ...] = ()
     status_map: tuple[tuple[str, str], ...] = ()
+    # The status that plays each role (DRAFT, PUBLISHED, ...) for this kind.
+    status_roles: tuple[tuple[str, str], ...] = ()
     # A status that names another document (`superseded by ADR-0012`, as MADR and adr-tools
     # write it): the status, and the field the named document belongs in.
     status_links: tuple[tuple[str, str], ...] = ()
@@ -137,6 +145,14 @@ class Kind:
 
     def has(self, trait: str) -> bool:
         return trait in self.traits
+
+    def status(self, role: str) -> str | None:
+        """The status that plays `role` (DRAFT, PUBLISHED, ...) for this kind, if it has one."""
+        return dict(self.status_roles).get(role)
+
+    def in_role(self, status: object, *roles: str) -> bool:
+        """Whether `status` is the status of one of `roles` for this kind."""
+        return status is not None and any(self.status(role) == status for role in roles)
 
     @cached_property
     def all_layouts(self) -> tuple[Layout, ...]:
@@ -250,6 +266,8 @@ KINDS: dict[str, Kind] = {
             default_layout="full-review",
             traits=frozenset({INCIDENT}),
             statuses=("draft", "in-review", "published", "historical"),
+            status_roles=((DRAFT, "draft"), (IN_REVIEW, "in-review"), (PUBLISHED, "published"),
+                          (HISTORICAL, "historical")),
             status_map=(("in review", "in-review"), ("review", "in-review"),
                         ("final", "published"), ("complete", "published"),
                         ("completed", "published"), ("done", "published")),
@@ -315,6 +333,7 @@ KINDS: dict[str, Kind] = {
             default_layout="madr",
             traits=frozenset({SUPERSEDE_CHAIN}),
             statuses=("proposed", "accepted", "rejected", "deprecated", "superseded"),
+            status_roles=((DRAFT, "proposed"), (SUPERSEDED, "superseded")),
             status_map=(("approved", "accepted"), ("agreed", "accepted"), ("active", "accepted"),
                         ("adopted", "accepted"), ("decided", "accepted"), ("done", "accepted"),
                         ("pending", "proposed"), ("draft", "proposed"), ("in review", "proposed"),

@@ -22,24 +22,16 @@ from improve.core.read.discovery import NOT_DOCUMENTS, Discovery, DocFile, class
 from improve.core.read.document import Document
 from improve.core.read.frontmatter import ParsedFile
 from improve.core.read.repository import read_document
-from improve.model.finding import Finding, Severity, count
+from improve.model.finding import Finding, FindingCounts, Severity
 from improve.model.ids import dated
 
 
 @dataclass
-class LintResult:
+class LintResult(FindingCounts):
     findings: list[Finding]
     documents: int
     checked: int
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, Severity.WARNING)
 
     def exit_code(self, *, strict: bool = False) -> int:
         """The contract: 0 clean or warnings only, 1 errors (or any finding with `strict`)."""

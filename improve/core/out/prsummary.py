@@ -25,7 +25,7 @@ from improve.core.read.discovery import DocFile
 from improve.core.read.document import Document
 from improve.core.read.publication import is_published
 from improve.core.read.repository import read_document
-from improve.model.finding import Finding, Severity, count
+from improve.model.finding import Finding, FindingCounts
 from improve.model.items import CLOSED_STATUSES, ActionItem
 from improve.model.kinds import RETROSPECTIVE, SUPERSEDE_CHAIN
 from improve.model.words import plural
@@ -77,7 +77,7 @@ class ImpedimentEntry:
 
 
 @dataclass
-class PrSummary:
+class PrSummary(FindingCounts):
     base: str
     base_commit: str
     start: str
@@ -90,14 +90,6 @@ class PrSummary:
     impediments: list[ImpedimentEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     link_base: str | None = None
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, Severity.WARNING)
 
     def count(self, change: str) -> int:
         return sum(1 for d in self.documents if d.change == change)
@@ -286,35 +278,28 @@ def render_markdown(summary: PrSummary) -> str:
             rows.append([_doc_link(summary, entry), mdtext.text(entry.kind),
                          mdtext.text(entry.title), change])
         out.append(mdtext.table(["Document", "Kind", "Title", "Change"], rows))
-    if summary.new_items:
-        out += ["### New action items", ""]
-        out.append(mdtext.table(["Item", "Title", "Owner", "Due", "Status"], [
-            [_path_link(summary, i.ref, i.path), mdtext.text(i.title),
-             mdtext.text(i.owner or "no owner"), i.due or "no due date", mdtext.text(i.status)]
-            for i in summary.new_items]))
-    if summary.closed_items:
-        out += ["### Action items closed", ""]
-        out.append(mdtext.table(["Item", "Title", "Owner", "Now", "Was"], [
-            [_path_link(summary, i.ref, i.path), mdtext.text(i.title),
-             mdtext.text(i.owner or "no owner"), mdtext.text(i.status), mdtext.text(i.before)]
-            for i in summary.closed_items]))
-    if summary.removed_items:
-        out += ["### Action items removed", ""]
-        out.append(mdtext.table(["Item", "Title", "Owner", "Status"], [
-            [mdtext.text(i.ref), mdtext.text(i.title), mdtext.text(i.owner or "no owner"),
-             mdtext.text(i.status)] for i in summary.removed_items]))
-    if summary.decisions:
-        out += ["### Decisions whose status changed", ""]
-        out.append(mdtext.table(["Decision", "Title", "Was", "Now"], [
-            [_path_link(summary, d.id or d.path, d.path), mdtext.text(d.title),
-             mdtext.text(d.before or "none"), mdtext.text(d.after or "none")]
-            for d in summary.decisions]))
-    if summary.impediments:
-        out += ["### Impediments raised", ""]
-        out.append(mdtext.table(["Retro", "Impediment", "Status", "Escalated to"], [
-            [_path_link(summary, i.id or i.path, i.path), mdtext.text(i.description),
-             mdtext.text(i.status or "open"), mdtext.text(i.escalated_to or "")]
-            for i in summary.impediments]))
+    text = mdtext.text
+    tables = (
+        ("New action items", ["Item", "Title", "Owner", "Due", "Status"], [
+            [_path_link(summary, i.ref, i.path), text(i.title), text(i.owner or "no owner"),
+             i.due or "no due date", text(i.status)] for i in summary.new_items]),
+        ("Action items closed", ["Item", "Title", "Owner", "Now", "Was"], [
+            [_path_link(summary, i.ref, i.path), text(i.title), text(i.owner or "no owner"),
+             text(i.status), text(i.before)] for i in summary.closed_items]),
+        ("Action items removed", ["Item", "Title", "Owner", "Status"], [
+            [text(i.ref), text(i.title), text(i.owner or "no owner"), text(i.status)]
+            for i in summary.removed_items]),
+        ("Decisions whose status changed", ["Decision", "Title", "Was", "Now"], [
+            [_path_link(summary, d.id or d.path, d.path), text(d.title),
+             text(d.before or "none"), text(d.after or "none")] for d in summary.decisions]),
+        ("Impediments raised", ["Retro", "Impediment", "Status", "Escalated to"], [
+            [_path_link(summary, i.id or i.path, i.path), text(i.description),
+             text(i.status or "open"), text(i.escalated_to or "")] for i in summary.impediments]),
+    )
+    for heading, columns, rows in tables:
+        if rows:
+            out += [f"### {heading}", ""]
+            out.append(mdtext.table(columns, rows))
     out += ["### Lint", ""]
     if not summary.findings:
         out += ["No problems in the changed documents.", ""]

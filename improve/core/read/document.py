@@ -9,7 +9,7 @@ from typing import Any
 
 from improve.core.read.frontmatter import ParsedFile
 from improve.model.items import ActionItem
-from improve.model.kinds import Kind
+from improve.model.kinds import DRAFT, Kind
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -58,8 +58,7 @@ class Document:
 
     @property
     def id(self) -> str | None:
-        value = self.meta.get("id")
-        return value if isinstance(value, str) else None
+        return self.text("id")
 
     @property
     def title(self) -> str:
@@ -72,12 +71,16 @@ class Document:
 
     @property
     def status(self) -> str | None:
-        value = self.meta.get("status")
+        return self.text("status")
+
+    def text(self, key: str) -> str | None:
+        """A front-matter value when it is a string, else None."""
+        value = self.meta.get(key)
         return value if isinstance(value, str) else None
 
     @property
     def is_draft(self) -> bool:
-        return self.status in ("draft", "proposed")
+        return self.kind.in_role(self.status, DRAFT)
 
     def strings(self, key: str) -> list[str]:
         return [v for v in as_list(self.meta.get(key)) if isinstance(v, str)]

@@ -20,7 +20,7 @@ from typing import Any
 from improve.core.errors import ConfigError
 from improve.core.fsutil import inside, read_bounded
 from improve.core.hashing import digest
-from improve.model.kinds import KINDS, TRAITS, Kind, Section
+from improve.model.kinds import DRAFT, KINDS, TRAITS, Kind, Section
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -83,6 +83,7 @@ def declare(name: str, raw: dict[str, Any], root: Path, where: str,
         template_path=template_path, catalog_columns=tuple(raw.get("catalog", ("date",))),
         icon=raw.get("icon", "material/file-document-outline"),
         layout_field=raw.get("layout_field"),
+        status_roles=((DRAFT, "draft"),),  # its own schema may give it a `status: draft`
     )
 
 

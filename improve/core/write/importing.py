@@ -31,10 +31,13 @@ from improve.core.write.scaffold import existing_numbers, slugify
 from improve.core.write.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
 from improve.model.kinds import (
+    DRAFT,
+    HISTORICAL,
     INCIDENT,
     RETROSPECTIVE,
     REVIEW_CYCLE,
     SUPERSEDE_CHAIN,
+    SUPERSEDED,
     Kind,
     heading_key,
 )
@@ -247,7 +250,7 @@ def _paged(path: Path, shown: str, text: str, fmt: str | None, kind: Kind | None
     started = incident.started_at or (incident.timeline[0]["at"] if incident.timeline else None)
     day = started[:10] if started else dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     doc.fields["date"] = day
-    doc.fields["status"] = "draft"
+    doc.fields["status"] = kind.status(DRAFT)
     severity = incident.severity
     if severity is None:
         severity = "SEV3"
@@ -342,7 +345,7 @@ def _adr_tools(lines: list[str], written: dict[str, str], doc: Imported) -> list
         if relation in _LINK_FIELDS:
             doc.links.append((_LINK_FIELDS[relation], target))
             if relation == "superseded by":
-                written["status"] = "superseded"
+                written["status"] = doc.kind.status(SUPERSEDED) or line
         else:
             doc.links.append(("related", target))
             doc.notes.append(Note("related", "read", f"`{line}` (adr link)"))
@@ -468,7 +471,7 @@ def _people(doc: Imported, written: dict[str, str]) -> None:
 def _status(doc: Imported, written: str | None, config: Config) -> None:
     kind = doc.kind
     if not written or _PLACEHOLDER.match(written):
-        status = "historical" if "historical" in kind.statuses else kind.statuses[0]
+        status = kind.status(HISTORICAL) or kind.statuses[0]
         doc.fields["status"] = status
         doc.notes.append(Note("status", "guessed", f"none written: {status}"))
         return
@@ -699,10 +702,10 @@ def _resolve_links(documents: list[Imported]) -> None:
             _add(doc.fields, field_name, target.id)
             if field_name == "superseded_by":
                 _add(target.fields, "supersedes", doc.id)
-                doc.fields["status"] = "superseded"
+                doc.fields["status"] = doc.kind.status(SUPERSEDED)
             elif field_name == "supersedes":
                 _add(target.fields, "superseded_by", doc.id)
-                target.fields["status"] = "superseded"
+                target.fields["status"] = target.kind.status(SUPERSEDED)
 
 
 def _add(fields: dict[str, Any], name: str, value: str) -> None:

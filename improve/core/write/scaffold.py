@@ -27,7 +27,14 @@ from improve.core.read.clock import zone
 from improve.core.read.config import Config
 from improve.core.write.yamlout import dump_front_matter
 from improve.model.ids import file_name, file_number, format_doc_id
-from improve.model.kinds import INCIDENT, RETROSPECTIVE, REVIEW_CYCLE, SUPERSEDE_CHAIN, Kind
+from improve.model.kinds import (
+    DRAFT,
+    INCIDENT,
+    RETROSPECTIVE,
+    REVIEW_CYCLE,
+    SUPERSEDE_CHAIN,
+    Kind,
+)
 
 MAX_SLUG = 60
 RESERVED_FIELDS = frozenset({"id"})
@@ -138,7 +145,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
             del data["facilitator"]
     elif kind.has(INCIDENT):
         started = _started_at(config, request.today)
-        data |= {"date": today, "authors": people, "status": "draft",
+        data |= {"date": today, "authors": people, "status": kind.status(DRAFT),
                  "severity": request.severity or "SEV3",
                  "services": list(request.services), "started_at": started,
                  "detection": "alert", "escaped_defect": False, "root_causes": [],
@@ -153,7 +160,7 @@ def default_fields(config: Config, request: Request, doc_id: str) -> dict[str, A
             del data["service"]
             data["services"] = list(request.services)
     elif kind.has(SUPERSEDE_CHAIN):
-        data |= {"date": today, "status": "proposed", "decision-makers": people,
+        data |= {"date": today, "status": kind.status(DRAFT), "decision-makers": people,
                  "consulted": [], "informed": []}
     else:  # a kind the repository declares: its base fields
         data |= {"date": today, kind.people_field: people}

@@ -41,14 +41,12 @@ def test_every_layout_is_told_apart_by_its_headings() -> None:
             assert kind.layout_for({}, found) is layout, (kind.name, layout.name)
 
 
-def test_no_kind_name_is_compared_outside_the_registry() -> None:
-    """Kinds are data (issue 12): code asks a kind for a trait or a field, never for its name, so
-    a kind a team declares works everywhere. A literal kind name (or alias) compared with
-    anything, or looked up in KINDS, anywhere in improve/ outside the registry fails this test."""
+def literals_compared(words: set[str]) -> list[str]:
+    """Every place in improve/ outside the registry where one of `words` is compared with
+    anything (==, in, match), or looked up in KINDS."""
     import ast
     from pathlib import Path
 
-    names = {alias for kind in KINDS.values() for alias in (kind.name, *kind.aliases)}
     package = Path(__file__).resolve().parents[3] / "improve"
     found: list[str] = []
     for path in sorted(package.rglob("*.py")):
@@ -67,9 +65,22 @@ def test_no_kind_name_is_compared_outside_the_registry() -> None:
             elif isinstance(node, ast.match_case) and isinstance(node.pattern, ast.MatchValue):
                 literals = [node.pattern.value]
             for literal in literals:
-                if isinstance(literal, ast.Constant) and literal.value in names:
+                if isinstance(literal, ast.Constant) and literal.value in words:
                     found.append(f"{path.relative_to(package)}: {ast.unparse(node)}")
-    assert found == []
+    return found
+
+
+def test_no_kind_name_is_compared_outside_the_registry() -> None:
+    """Kinds are data (issue 12): code asks a kind for a trait or a field, never for its name, so
+    a kind a team declares works everywhere. A literal kind name (or alias) compared with
+    anything, or looked up in KINDS, anywhere in improve/ outside the registry fails this test."""
+    assert literals_compared({a for kind in KINDS.values() for a in (kind.name, *kind.aliases)}) == []
+
+
+def test_no_document_status_is_compared_outside_the_registry() -> None:
+    """A kind's statuses are its own vocabulary (issue 12): code asks which status plays a role
+    (`kind.in_role(status, PUBLISHED)`), so `draft` or `superseded` is spelt in one place."""
+    assert literals_compared({s for kind in KINDS.values() for s in kind.statuses}) == []
 
 
 def test_the_schemas_hold_the_vocabularies_of_the_model() -> None:

@@ -26,7 +26,7 @@ from improve.core.read.clock import zone
 from improve.core.read.document import Document, as_datetime
 from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
-from improve.model.kinds import INCIDENT
+from improve.model.kinds import IN_REVIEW, INCIDENT, PUBLISHED
 from improve.model.vocabulary import MAJOR_SEVERITIES
 
 BLAMELESS_GUIDE = "https://sre.google/sre-book/postmortem-culture/"
@@ -125,7 +125,7 @@ def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
 @document_check
 def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     within = ctx.config.policies.rca_published_within_business_days
-    if not doc.kind.has(INCIDENT) or not isinstance(within, int) or doc.status == "published":
+    if not doc.kind.has(INCIDENT) or not isinstance(within, int) or doc.kind.in_role(doc.status, PUBLISHED):
         return
     day = incident_day(doc, ctx, "resolved_at", "started_at")
     if day is None:
@@ -167,7 +167,7 @@ def check_retros_open(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
 def check_prevent_or_detect(doc: Document, ctx: Context) -> Iterable[Issue]:
     if not doc.kind.has(INCIDENT) or doc.meta.get("severity") not in MAJOR_SEVERITIES:
         return
-    if doc.status not in ("in-review", "published"):
+    if not doc.kind.in_role(doc.status, IN_REVIEW, PUBLISHED):
         return
     kept = [i for i in doc.action_items if i.status != "dropped"]
     if not any(item.type in ("prevent", "detect") for item in kept):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from improve.core.check.rules import Context, Issue, document_check, rule
 from improve.core.read.document import Document, as_datetime
 from improve.model.finding import Severity as S
-from improve.model.kinds import INCIDENT
+from improve.model.kinds import HISTORICAL, INCIDENT
 
 rule("timestamp-order", S.ERROR, "document",
      "Incident timestamps out of order (detected, mitigated or resolved before started; a timeline going back).",
@@ -85,7 +85,7 @@ _HISTORICAL_FIELDS = ("severity", "started_at", "resolved_at", "services", "root
 
 @document_check
 def check_historical(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if not doc.kind.has(INCIDENT) or doc.status != "historical":
+    if not doc.kind.has(INCIDENT) or not doc.kind.in_role(doc.status, HISTORICAL):
         return
     missing = [name for name in _HISTORICAL_FIELDS if not doc.meta.get(name)]
     if missing:

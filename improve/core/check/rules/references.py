@@ -16,7 +16,7 @@ from improve.core.check.summary import RepoIndex
 from improve.core.read.document import Document
 from improve.model.finding import Severity as S
 from improve.model.ids import parse_item_ref
-from improve.model.kinds import SUPERSEDE_CHAIN
+from improve.model.kinds import SUPERSEDE_CHAIN, SUPERSEDED
 
 rule("duplicate-id", S.ERROR, "repository", "Two documents share an id (each file gets a finding).",
      "two branches both added `RCA-0008`")
@@ -34,7 +34,7 @@ _EXPECTED_KIND = {"runbooks": "runbook", "supersedes": "decision", "superseded_b
 
 @document_check
 def check_successor(doc: Document, ctx: Context) -> Iterable[Issue]:
-    if doc.kind.has(SUPERSEDE_CHAIN) and doc.status == "superseded" and not doc.meta.get("superseded_by"):
+    if doc.kind.has(SUPERSEDE_CHAIN) and doc.kind.in_role(doc.status, SUPERSEDED) and not doc.meta.get("superseded_by"):
         yield Issue("superseded-without-successor",
                     "status is superseded but `superseded_by` is missing; name the decision that "
                     "replaces this one", path=("status",))
@@ -82,31 +82,33 @@ def check_references(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
                     path=tuple(path)), involves=(target.path,))
 
 
+# Each supersede link, the link it asks of the other document, and the two findings' messages.
+_SUPERSEDE_LINKS = (
+    ("supersedes", "superseded_by",
+     "{me} supersedes {other}, but {other} does not name {me} in `superseded_by`; add it there",
+     "{me} supersedes {other}, but this file does not say `superseded_by: {me}`; add it"),
+    ("superseded_by", "supersedes",
+     "{me} says it is superseded by {other}, but {other} does not name it in `supersedes`; add "
+     "it there",
+     "{me} says {other} supersedes it, but this file does not say `supersedes: {me}`; add it"),
+)
+
+
 @repository_check
 def check_supersede_symmetry(index: RepoIndex, ctx: Context) -> Iterable[RepoIssue]:
     for summary in sorted(index.summaries.values(), key=lambda s: s.path):
         if SUPERSEDE_CHAIN not in summary.traits or not summary.id:
             continue
-        for newer_id in summary.supersedes:
-            older = index.resolve(newer_id)
-            if older is None or SUPERSEDE_CHAIN not in older.traits:
-                continue
-            if summary.id not in older.superseded_by and not set(summary.previous_ids) & set(older.superseded_by):
-                yield from _pair(summary.path, older.path, "supersedes",
-                                 f"{summary.id} supersedes {older.id}, but {older.id} does not name "
-                                 f"{summary.id} in `superseded_by`; add it there",
-                                 f"{summary.id} supersedes {older.id}, but this file does not say "
-                                 f"`superseded_by: {summary.id}`; add it")
-        for newer_id in summary.superseded_by:
-            newer = index.resolve(newer_id)
-            if newer is None or SUPERSEDE_CHAIN not in newer.traits:
-                continue
-            if summary.id not in newer.supersedes and not set(summary.previous_ids) & set(newer.supersedes):
-                yield from _pair(summary.path, newer.path, "superseded_by",
-                                 f"{summary.id} says it is superseded by {newer.id}, but {newer.id} "
-                                 f"does not name it in `supersedes`; add it there",
-                                 f"{summary.id} says {newer.id} supersedes it, but this file does "
-                                 f"not say `supersedes: {summary.id}`; add it")
+        for field, back, here, there in _SUPERSEDE_LINKS:
+            for other_id in getattr(summary, field):
+                other = index.resolve(other_id)
+                if other is None or SUPERSEDE_CHAIN not in other.traits:
+                    continue
+                named = getattr(other, back)
+                if summary.id not in named and not set(summary.previous_ids) & set(named):
+                    yield from _pair(summary.path, other.path, field,
+                                     here.format(me=summary.id, other=other.id),
+                                     there.format(me=summary.id, other=other.id))
 
 
 def _pair(here: str, there: str, field: str, message_here: str,
