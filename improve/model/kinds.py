@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,9 @@ TRAITS: dict[str, str] = {
 class Kind:
     """One kind of document: where it lives, how it is named, validated and scaffolded.
 
-    The four built-in kinds are declared here; a repository declares its own in its config
-    (`[kinds.<name>]`, see improve.core.read.kinddecl), and `Config.registry` holds both."""
+    The four built-in kinds are declared in `kinds.toml` beside this module, with the keys a
+    repository declares its own with in its config (`[kinds.<name>]`, checked by
+    improve.core.read.kinddecl); `declared` reads both, and `Config.registry` holds both."""
 
     name: str
     title: str
@@ -175,179 +178,55 @@ class Kind:
                                                    -layout.matched(found)))
 
 
-_REVIEW = Section("Review of previous action items",
-                  ("Previous action items", "Review of the previous retro's action items",
-                   "Action items from last retro", "Last retro's action items"))
-_REVIEW_OPTIONAL = Section(_REVIEW.title, _REVIEW.aliases, optional=True)
-_SUMMARY = Section("Summary", ("Overview", "Executive summary", "Incident summary", "TL;DR",
-                               "Description"))
-_IMPACT = Section("Impact", ("Customer impact", "User impact", "Business impact"))
-_ROOT_CAUSE = Section("Root cause analysis", ("Root cause", "Root causes", "Five whys", "5 whys",
-                                              "Causes", "Cause", "Contributing factors"))
-_LESSONS = Section("Lessons learned", ("Lessons", "Learnings", "Takeaways", "What we learned"))
-_ESCALATION = Section("Escalation", ("Escalations", "Who to contact", "Contacts", "Support"))
-_CONTEXT = Section("Context and problem statement", ("Context", "Context and problem",
-                                                     "Problem statement", "Background"))
-_DECISION = Section("Decision outcome", ("Decision", "The decision"))
-_CONSEQUENCES = Section("Consequences", ("Positive consequences", "Negative consequences",
-                                         "Implications", "Consequences and risks"))
+def declared(name: str, raw: Mapping[str, Any]) -> Kind:
+    """The Kind a declaration describes: the keys of `[kinds.<name>]` in a repository's config,
+    as `kinds.toml` declares the built-in kinds (a declaration is checked before it gets here:
+    improve.core.read.kinddecl for a repository's, a test for the bundled ones)."""
+    aliases = {heading_key(title): tuple(more)
+               for title, more in raw.get("section_aliases", {}).items()}
 
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        Kind(
-            name="retro",
-            title="Retrospective",
-            plural="Retrospectives",
-            folder="retros",
-            prefix="RETRO",
-            schema="retro.schema.json",
-            template="retro.md.j2",
-            sections=(
-                Section("What went well", ("Went well", "Keep")),
-                Section("What to improve", ("To improve", "What could be improved")),
-                _REVIEW,
-            ),
-            layouts=(
-                Layout("start-stop-continue", (
-                    Section("Start", ("Start doing", "Things to start")),
-                    Section("Stop", ("Stop doing", "Things to stop")),
-                    Section("Continue", ("Continue doing", "Keep doing", "Things to continue")),
-                    _REVIEW_OPTIONAL), ("ssc", "start stop continue")),
-                Layout("4Ls", (
-                    Section("Liked", ("What we liked",)),
-                    Section("Learned", ("What we learned",)),
-                    Section("Lacked", ("What we lacked",)),
-                    Section("Longed for", ("What we longed for", "Longed")),
-                    _REVIEW_OPTIONAL), ("4 ls", "four ls", "liked learned lacked longed for")),
-                Layout("sailboat", (
-                    Section("Wind", ("Wind in our sails", "Wind in the sails", "What pushes us")),
-                    Section("Anchors", ("Anchor", "What holds us back")),
-                    Section("Rocks", ("Rock", "Risks")),
-                    Section("Island", ("Goal", "Goals", "Our island")),
-                    _REVIEW_OPTIONAL), ("speedboat", "sail boat")),
-                Layout("mad-sad-glad", (
-                    Section("Mad",), Section("Sad",), Section("Glad",),
-                    _REVIEW_OPTIONAL), ("mad sad glad", "glad sad mad")),
-            ),
-            default_layout="went-well",
-            layout_field="format",
-            traits=frozenset({RETROSPECTIVE}),
-            has_action_items=True,
-            icon="material/account-group",
-        ),
-        Kind(
-            name="rca",
-            title="Incident review (RCA)",
-            plural="Incident reviews",
-            folder="rca",
-            prefix="RCA",
-            schema="rca.schema.json",
-            template="rca.md.j2",
-            sections=(
-                _SUMMARY,
-                _IMPACT,
-                _ROOT_CAUSE,
-                Section("What went well", ("Things that went well",)),
-                Section("What went wrong", ("Things that went wrong", "What didn't go well",
-                                            "What did not go well")),
-                _LESSONS,
-            ),
-            layouts=(
-                # The short incident report many teams write: no went-well/went-wrong.
-                Layout("incident-report", (
-                    _SUMMARY, _IMPACT, _ROOT_CAUSE,
-                    Section("Resolution", ("Mitigation", "Remediation", "Fix", "Recovery",
-                                           "Resolution and recovery")),
-                    Section("Timeline", optional=True),
-                    Section("Lessons learned", _LESSONS.aliases, optional=True)),
-                    ("report", "short")),
-            ),
-            default_layout="full-review",
-            traits=frozenset({INCIDENT}),
-            statuses=("draft", "in-review", "published", "historical"),
-            status_roles=((DRAFT, "draft"), (IN_REVIEW, "in-review"), (PUBLISHED, "published"),
-                          (HISTORICAL, "historical")),
-            status_map=(("in review", "in-review"), ("review", "in-review"),
-                        ("final", "published"), ("complete", "published"),
-                        ("completed", "published"), ("done", "published")),
-            aliases=("postmortem", "incident"),
-            has_action_items=True,
-            reference_fields=("related", "runbooks"),
-            icon="material/fire-alert",
-        ),
-        Kind(
-            name="runbook",
-            title="Runbook",
-            plural="Runbooks",
-            folder="runbooks",
-            prefix="RB",
-            schema="runbook.schema.json",
-            template="runbook.md.j2",
-            sections=(
-                Section("Overview", ("Summary", "Purpose", "Description")),
-                Section("Prerequisites", ("Requirements", "Before you start", "Access needed")),
-                Section("Steps", ("Procedure", "Instructions")),
-                Section("Verification", ("Verify", "Validation", "Checks")),
-                Section("Rollback", ("Roll back", "Undo", "Backout", "Back out")),
-                _ESCALATION,
-            ),
-            layouts=(
-                # An alert's runbook (as kube-prometheus and GitLab write them).
-                Layout("alert", (
-                    Section("Meaning", ("Description", "Alert", "What it means", "Overview")),
-                    Section("Impact", ("User impact", "Customer impact")),
-                    Section("Diagnosis", ("Investigation", "Triage", "Troubleshooting",
-                                          "How to investigate")),
-                    Section("Mitigation", ("Resolution", "Remediation", "Fix", "How to fix")),
-                    Section("Escalation", _ESCALATION.aliases, optional=True)),
-                    ("alert runbook", "playbook")),
-            ),
-            default_layout="procedure",
-            traits=frozenset({REVIEW_CYCLE}),
-            people_field="owners",
-            owner_fields=("owners",),
-            icon="material/book-open-variant",
-        ),
-        Kind(
-            name="decision",
-            title="Decision record",
-            plural="Decision records",
-            folder="decisions",
-            prefix="ADR",
-            schema="decision.schema.json",
-            template="decision.md.j2",
-            sections=(
-                _CONTEXT,
-                Section("Considered options", ("Options", "Options considered", "Alternatives",
-                                               "Alternatives considered")),
-                _DECISION,
-                # MADR 3 and 4 mark it optional (and MADR 2 splits it in two).
-                Section(_CONSEQUENCES.title, _CONSEQUENCES.aliases, optional=True),
-            ),
-            layouts=(
-                # Michael Nygard's record, as adr-tools writes it: no list of options.
-                Layout("nygard", (_CONTEXT, _DECISION, _CONSEQUENCES,
-                                  Section("Status", optional=True)), ("adr-tools",)),
-            ),
-            default_layout="madr",
-            traits=frozenset({SUPERSEDE_CHAIN}),
-            statuses=("proposed", "accepted", "rejected", "deprecated", "superseded"),
-            status_roles=((DRAFT, "proposed"), (SUPERSEDED, "superseded")),
-            status_map=(("approved", "accepted"), ("agreed", "accepted"), ("active", "accepted"),
-                        ("adopted", "accepted"), ("decided", "accepted"), ("done", "accepted"),
-                        ("pending", "proposed"), ("draft", "proposed"), ("in review", "proposed"),
-                        ("in-review", "proposed"), ("open", "proposed"), ("declined", "rejected"),
-                        ("obsolete", "deprecated"), ("retired", "deprecated"),
-                        ("replaced", "superseded")),
-            status_links=(("superseded", "superseded_by"), ("replaced", "superseded_by")),
-            text_lists=("authors", "decision-makers", "consulted", "informed"),
-            aliases=("adr",),
-            reference_fields=("related", "supersedes", "superseded_by"),
-            icon="material/scale-balance",
-        ),
+    def sections(titles: Iterable[str], optional: Iterable[str]) -> tuple[Section, ...]:
+        left_out = {heading_key(title) for title in optional}
+        return tuple(Section(title, aliases.get(heading_key(title), ()),
+                             optional=heading_key(title) in left_out) for title in titles)
+
+    title = raw.get("title") or name.replace("-", " ").capitalize()
+    plural = raw.get("plural") or f"{title}s"
+    return Kind(
+        name=name, title=title, plural=plural,
+        folder=raw.get("folder") or re.sub(r"[^a-z0-9]+", "-", plural.lower()).strip("-"),
+        prefix=raw["prefix"], schema=raw.get("schema", ""), template=raw.get("template", ""),
+        aliases=tuple(raw.get("aliases", ())),
+        sections=sections(raw.get("sections", ()), raw.get("optional", ())),
+        layouts=tuple(Layout(layout_name, sections(layout["sections"], layout.get("optional", ())),
+                             tuple(layout.get("aliases", ())))
+                      for layout_name, layout in raw.get("layouts", {}).items()),
+        default_layout=raw.get("default_layout", "standard"),
+        layout_field=raw.get("layout_field"),
+        has_action_items=bool(raw.get("action_items", False)),
+        reference_fields=tuple(dict.fromkeys(("related", *raw.get("references", ())))),
+        people_field=raw.get("people_field", "authors"),
+        owner_fields=tuple(raw.get("owner_fields", ())),
+        text_lists=tuple(raw.get("text_lists", ())),
+        traits=frozenset(raw.get("traits", ())),
+        icon=raw.get("icon", "material/file-document-outline"),
+        statuses=tuple(raw.get("status_values", ())),
+        status_map=tuple(raw.get("statuses", {}).items()),
+        status_roles=tuple(raw.get("status_roles", {DRAFT: "draft"}).items()),
+        status_links=tuple(raw.get("status_links", {}).items()),
     )
-}
+
+
+def _bundled() -> dict[str, Kind]:
+    """The built-in kinds, from the declarations shipped beside this module."""
+    import tomllib  # the config is TOML too: already imported by any command that reads one
+
+    with open(os.path.join(os.path.dirname(__file__), "kinds.toml"), "rb") as declarations:
+        text = declarations.read().decode("utf-8")
+    return {name: declared(name, raw) for name, raw in tomllib.loads(text).items()}
+
+
+KINDS: dict[str, Kind] = _bundled()
 
 
 def kind_names() -> list[str]:

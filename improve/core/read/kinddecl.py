@@ -12,6 +12,7 @@ a config error (exit 2) naming the config file and line.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from improve.core.errors import ConfigError
 from improve.core.fsutil import inside, read_bounded
 from improve.core.hashing import digest
-from improve.model.kinds import DRAFT, KINDS, TRAITS, Kind, Section
+from improve.model.kinds import KINDS, TRAITS, Kind, declared
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -49,15 +50,12 @@ def declare(name: str, raw: dict[str, Any], root: Path, where: str,
         if trait not in TRAITS:
             raise ConfigError(f"{where}kinds.{name}: unknown trait {trait!r}; the traits are: "
                               + ", ".join(sorted(TRAITS)))
-    title = raw.get("title") or name.replace("-", " ").capitalize()
-    plural = raw.get("plural") or f"{title}s"
-    folder = raw.get("folder") or re.sub(r"[^a-z0-9]+", "-", plural.lower()).strip("-")
-    optional = {s.casefold() for s in raw.get("optional", ())}
-    sections = tuple(Section(title_, optional=title_.casefold() in optional)
-                     for title_ in raw.get("sections", ()))
-    has_items = bool(raw.get("action_items", False))
-    people_field = raw.get("people_field", "authors")
-    references = tuple(dict.fromkeys(("related", *raw.get("references", ()))))
+    # Section aliases, layouts and status words apply to any kind, built in or declared: the
+    # config reads them (`_kind_settings`), so the declaration itself is read without them.
+    kind = declared(name, {key: value for key, value in raw.items()
+                           if key not in ("section_aliases", "layouts", "statuses")})
+    has_items, people_field, references = (kind.has_action_items, kind.people_field,
+                                           kind.reference_fields)
     schema_path = raw.get("schema")
     template_path = raw.get("template")
     for what, path in (("schema", schema_path), ("template", template_path)):
@@ -74,17 +72,9 @@ def declare(name: str, raw: dict[str, Any], root: Path, where: str,
     declare_schema(schema_name, schema)
     for used in (prefix, *names):
         taken[used] = name
-    return Kind(
-        name=name, title=title, plural=plural, folder=folder, prefix=prefix,
-        schema=f"{schema_name}.schema.json", template="", sections=sections,
-        aliases=tuple(raw.get("aliases", ())), people_field=people_field,
-        has_action_items=has_items, reference_fields=references,
-        traits=frozenset(raw.get("traits", ())), schema_path=schema_path,
-        template_path=template_path, catalog_columns=tuple(raw.get("catalog", ("date",))),
-        icon=raw.get("icon", "material/file-document-outline"),
-        layout_field=raw.get("layout_field"),
-        status_roles=((DRAFT, "draft"),),  # its own schema may give it a `status: draft`
-    )
+    return dataclasses.replace(
+        kind, schema=f"{schema_name}.schema.json", template="", schema_path=schema_path,
+        template_path=template_path, catalog_columns=tuple(raw.get("catalog", ("date",))))
 
 
 def taken_by_builtins() -> dict[str, str]:

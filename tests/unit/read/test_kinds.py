@@ -111,3 +111,30 @@ def test_every_schema_property_has_a_description_for_editor_tooltips() -> None:
     for kind in KINDS.values():
         walk(bundled_schema(kind.schema.removesuffix(".schema.json")), f"{kind.name}: ")
     assert missing == []
+
+
+# What only a built-in kind declares: its schema and template are bundled files, and its
+# statuses, their roles and the text-list fields are the built-in schemas' own.
+BUILT_IN_ONLY = {"status_values", "status_roles", "status_links", "text_lists", "owner_fields",
+                 "default_layout"}
+
+
+def test_the_built_in_kinds_are_declared_as_a_repository_declares_its_own() -> None:
+    """The four built-in kinds are bundled data (issue 12), read by the same `declared` as a
+    repository's `[kinds.<name>]`: each declaration, less the few keys only a built-in kind has,
+    is a valid kind declaration of the config schema."""
+    import tomllib
+    from pathlib import Path
+
+    import jsonschema
+
+    import improve.model.kinds as registry
+
+    text = (Path(registry.__file__).parent / "kinds.toml").read_text(encoding="utf-8")
+    declarations = tomllib.loads(text)
+    config_schema = bundled_schema("config")
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/kind_declaration", "$defs": config_schema["$defs"]})
+    for name, raw in declarations.items():
+        shared = {key: value for key, value in raw.items() if key not in BUILT_IN_ONLY}
+        assert [e.message for e in validator.iter_errors(shared)] == [], name
