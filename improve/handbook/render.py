@@ -63,22 +63,6 @@ def link(text: object, href: str) -> str:
     return f"[{md(text)}]({href})"
 
 
-def external_link(url: object, text: str = "link") -> str:
-    """A tracker link when `url` is a plain http(s) URL; anything else is shown as inert text."""
-    written, safe = _external(url)
-    if safe is None:
-        return md(written) if written else EMPTY
-    return f"[{md(text)}]({safe})"
-
-
-def _external(url: object) -> tuple[str, str | None]:
-    """The URL as written (stripped; "" for none) and its quoted form when it is plain http(s)."""
-    if not isinstance(url, str) or not url.strip():
-        return "", None
-    url = url.strip()
-    return url, quote(url, safe=":/?#@!$&+,;=%~-._") if _SAFE_URL.match(url) else None
-
-
 def id_html(ref: object) -> str:
     """A document id or item reference as the handbook shows it: never broken over lines."""
     return f'<span class="improve-id">{md(ref)}</span>'
@@ -90,11 +74,13 @@ def html_link(text: str, href: str) -> str:
 
 
 def html_external_link(url: object, text: str = "link") -> str:
-    """`external_link` for HTML: a plain http(s) URL becomes a link, anything else inert text."""
-    written, safe = _external(url)
-    if safe is None:
-        return html_text(written) if written else EMPTY
-    return html_link(html_text(text), safe)
+    """A tracker link when `url` is a plain http(s) URL; anything else is shown as inert text."""
+    if not isinstance(url, str) or not url.strip():
+        return EMPTY
+    url = url.strip()
+    if not _SAFE_URL.match(url):
+        return html_text(url)
+    return html_link(html_text(text), quote(url, safe=":/?#@!$&+,;=%~-._"))
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, empty: str = "",
