@@ -1,11 +1,14 @@
 """Reading a repository's history: revisions, diffs between them and files as they were.
 
 Every call is one `git` process with `-z` output (no quoting surprises), and old file contents come
-from one `git cat-file --batch` process however many files are read. Nothing here writes.
+from one `git cat-file --batch` process however many files are read. This module is the one
+place improve runs git (an import contract holds every other module to it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -67,6 +70,52 @@ def run_git(root: Path, *args: str, check: bool = True, stdin: bytes | None = No
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise UsageProblem(f"`git {' '.join(args)}` failed: {message[-1] if message else 'no output'}")
     return out
+
+
+class GitRun:
+    """git running in the background (`start_git`), its output drained by a thread as it comes:
+    a pipe holds 64 KiB, and a listing of 10,000 documents is ten times that, so without the
+    thread git would wait for the caller to read instead of working while the caller imports
+    and loads its cache."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        import threading
+
+        self.process = process
+        self.chunks: list[bytes] = []
+        self.thread = threading.Thread(target=self._drain, name="git", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        with stream, contextlib.suppress(OSError):  # a read error: the output is cut, git fails
+            descriptor = stream.fileno()
+            while chunk := os.read(descriptor, 1 << 20):
+                self.chunks.append(chunk)
+
+    def stop(self) -> None:
+        """Stop git if it still runs, and reap it (a run that failed before it needed the list)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.output()
+
+    def output(self) -> bytes | None:
+        """All of git's output once it exits; None when it failed (not a git work tree...)."""
+        self.thread.join()
+        if self.process.wait() != 0:
+            return None
+        return b"".join(self.chunks)
+
+
+def start_git(root: Path, *args: str) -> GitRun | None:
+    """`git -C root args...` started, to be read later (`GitRun.output`); None without git."""
+    try:
+        process = subprocess.Popen(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    return GitRun(process)
 
 
 def is_work_tree(root: Path) -> bool:

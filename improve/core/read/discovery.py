@@ -11,15 +11,14 @@ listing before it loads the linter (`Discovery`), and git works while Python imp
 from __future__ import annotations
 
 import bisect
-import contextlib
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from improve.core.errors import UnreadableFolder
+from improve.core.git.gitrev import GitRun, start_git
 from improve.model.ids import file_number
 from improve.model.kinds import Kind
 
@@ -83,57 +82,15 @@ class GitListing(NamedTuple):
     untracked: set[str]
 
 
-class _GitRun:
-    """`git ls-files` running, its output drained by a thread as it comes: a pipe holds 64 KiB,
-    and a listing of 10,000 documents is ten times that, so without the thread git would wait
-    for the caller to read instead of working while the caller imports and loads its cache."""
-
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        import threading
-
-        self.process = process
-        self.chunks: list[bytes] = []
-        self.thread = threading.Thread(target=self._drain, name="git-ls-files", daemon=True)
-        self.thread.start()
-
-    def _drain(self) -> None:
-        stream = self.process.stdout
-        assert stream is not None
-        with stream, contextlib.suppress(OSError):  # a read error: the output is cut, git fails
-            descriptor = stream.fileno()
-            while chunk := os.read(descriptor, 1 << 20):
-                self.chunks.append(chunk)
-
-    def stop(self) -> None:
-        """Stop git if it still runs, and reap it (a run that failed before it needed the list)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.output()
-
-    def output(self) -> bytes | None:
-        """All of git's output once it exits; None when it failed (not a git work tree...)."""
-        self.thread.join()
-        if self.process.wait() != 0:
-            return None
-        return b"".join(self.chunks)
-
-
-def _start_git(root: Path, folders: Iterable[str]) -> _GitRun | None:
+def _start_git(root: Path, folders: Iterable[str]) -> GitRun | None:
     # One snapshot of the index: every entry with its tag (-v: lowercase when assume-unchanged)
     # and blob id (-s), the modified ones again (-m, tag C; deleted ones count as modified),
     # and the untracked ones (-o, tag ?). Git takes the stamps of tracked files, in C.
-    try:
-        process = subprocess.Popen(
-            ["git", "-C", str(root), "ls-files", "-z", "-v", "-s", "--cached", "--modified",
-             "--others", "--exclude-standard", "--", *folders],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    return _GitRun(process)
+    return start_git(root, "ls-files", "-z", "-v", "-s", "--cached", "--modified", "--others",
+                     "--exclude-standard", "--", *folders)
 
 
-def _finish_git(run: _GitRun | None) -> GitListing | None:
+def _finish_git(run: GitRun | None) -> GitListing | None:
     out = run.output() if run is not None else None
     if out is None:
         return None
