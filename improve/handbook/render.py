@@ -23,7 +23,6 @@ from urllib.parse import quote
 from improve.core.numbers.index import (
     DEFAULT_DUE_SOON_DAYS,
     incident_row,
-    next_review,
     open_impediments,
     urgency,
 )
@@ -318,7 +317,7 @@ def _badges(doc: Document, site: Site) -> str:
         if meta.get("escaped_defect") is True:
             badges.append(badge("escaped defect", "escaped"))
     if doc.kind.has(REVIEW_CYCLE):
-        due = next_review(doc, site.config.review_every_days)
+        due = doc.next_review(site.config.review_every_days)
         if due is not None:
             badges.append(badge("stale", "stale") if due < site.today else badge("reviewed", "ok"))
     overdue = [i for i in doc.action_items if i.is_overdue(site.today)]
@@ -387,7 +386,7 @@ def _details(doc: Document, site: Site, src: str) -> list[tuple[str, str]]:
                  ("Runbooks used", html_ref_links(meta.get("runbooks"), site, src)),
                  ("Reviewed by", md_list(meta.get("reviewed_by")))]
     elif kind.has(REVIEW_CYCLE):
-        due = next_review(doc, site.config.review_every_days)
+        due = doc.next_review(site.config.review_every_days)
         services = [*texts(meta.get("service")), *texts(meta.get("services"))]
         rows += [("Services", ", ".join(md(s) for s in dict.fromkeys(services)) or EMPTY),
                  ("Last reviewed", fmt_date(as_date(meta.get("last_reviewed")))),

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from improve.core.check.rules.runbooks import next_review
 from improve.core.out import mdtext
 from improve.core.read.clock import shift
 from improve.core.read.config import Config
@@ -71,7 +70,7 @@ def digest(config: Config, today: dt.date, *, soon_days: int = DEFAULT_SOON_DAYS
             elif item.is_open and item.due is not None and item.due <= horizon:
                 result.due_soon.append(item)
         if doc.kind.has(REVIEW_CYCLE):
-            due = next_review(doc, config.review_every_days)
+            due = doc.next_review(config.review_every_days)
             if due is not None and due < today:
                 last = as_date(doc.meta.get("last_reviewed"))
                 result.stale_runbooks.append(StaleRunbook(

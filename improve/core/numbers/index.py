@@ -275,12 +275,6 @@ class RunbookRow:
     stale: bool
 
 
-def next_review(doc: Document, default_days: int) -> dt.date | None:
-    from improve.core.check.rules.runbooks import next_review as _next_review
-
-    return _next_review(doc, default_days)
-
-
 def runbook_catalog(documents: Sequence[Document], config: Config,
                     today: dt.date) -> list[RunbookRow]:
     """One row per runbook and service it covers, by service then title; stale = review overdue."""
@@ -289,7 +283,7 @@ def runbook_catalog(documents: Sequence[Document], config: Config,
         if not doc.kind.has(REVIEW_CYCLE):
             continue
         services = list(dict.fromkeys([*doc.strings("service"), *doc.strings("services")]))
-        due = next_review(doc, config.review_every_days)
+        due = doc.next_review(config.review_every_days)
         for service in services or [""]:
             rows.append(RunbookRow(
                 service=service, doc_id=doc.id or doc.path, title=doc.title, path=doc.path,

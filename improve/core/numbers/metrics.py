@@ -25,7 +25,6 @@ from typing import Any, TypedDict, cast
 
 from improve.core.git.history import History, ItemHistory
 from improve.core.numbers.index import minutes_between, quarter_of
-from improve.core.read.clock import in_zone, zone
 from improve.core.read.config import Config
 from improve.core.read.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
@@ -444,13 +443,6 @@ def _open_over_time(dated: Sequence[ItemDates], scope: Scope) -> list[dict[str, 
     return points
 
 
-def incident_day(doc: Document, config: Config) -> dt.date | None:
-    """The incident's start as a date in the configured zone, else the document's `date`."""
-    started = as_datetime(doc.meta.get("started_at"))
-    local = in_zone(started, zone(config.timezone)) if started else None
-    return local.date() if local else doc.date
-
-
 def _months(first: dt.date, last: dt.date) -> list[str]:
     months = []
     year, month = first.year, first.month
@@ -461,7 +453,7 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
 
 
 def _incidents(docs: Sequence[Document], config: Config, scope: Scope) -> IncidentFigures:
-    rcas = [(incident_day(d, config), d) for d in docs if d.kind.has(INCIDENT)]
+    rcas = [(d.local_day(config.timezone, "started_at") or d.date, d) for d in docs if d.kind.has(INCIDENT)]
     rcas = [(day, d) for day, d in rcas if scope.in_window(day)]
     durations: dict[str, list[int]] = {"detect": [], "mitigate": [], "resolve": []}
     per_month: dict[str, dict[str, Any]] = {}
@@ -520,11 +512,10 @@ def _empty_month(month: str) -> dict[str, Any]:
 
 
 def _runbooks(docs: Sequence[Document], config: Config, today: dt.date) -> RunbookFigures:
-    from improve.core.check.rules.runbooks import next_review
 
     runbooks = [d for d in docs if d.kind.has(REVIEW_CYCLE)]
     reviewed = sum(1 for d in runbooks
-                   if (due := next_review(d, config.review_every_days)) is not None and due >= today)
+                   if (due := d.next_review(config.review_every_days)) is not None and due >= today)
     return {
         "total": len(runbooks),
         "reviewed_within_period": reviewed,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from improve.core.read.clock import in_zone, zone
 from improve.core.read.frontmatter import ParsedFile
 from improve.model.items import ActionItem
 from improve.model.kinds import DRAFT, Kind
@@ -81,6 +82,33 @@ class Document:
     @property
     def is_draft(self) -> bool:
         return self.kind.in_role(self.status, DRAFT)
+
+    def local_day(self, timezone: str, *names: str) -> dt.date | None:
+        """The first of the timestamps `names` that is set, as a date in `timezone` (an
+        incident's day for the incident log, the metrics and the follow-up deadlines). None when
+        none is set, or when the one set falls outside the calendar there (a `resolved_at` of
+        9999-12-31T23:00:00Z is in the year 10000 east of UTC)."""
+        tz = zone(timezone)
+        for name in names:
+            moment = as_datetime(self.meta.get(name))
+            if moment is not None:
+                local = in_zone(moment, tz)
+                return local.date() if local is not None else None
+        return None
+
+    def next_review(self, default_days: int) -> dt.date | None:
+        """When a reviewed document (a runbook) is due for review: `last_reviewed` plus its own
+        `review_every_days`, else the configured period; None without a review date."""
+        last = as_date(self.meta.get("last_reviewed"))
+        if last is None:
+            return None
+        days = self.meta.get("review_every_days")
+        period = (days if isinstance(days, int) and not isinstance(days, bool) and days > 0
+                  else default_days)
+        try:
+            return last + dt.timedelta(days=period)
+        except OverflowError:  # past the year 9999: never due
+            return None
 
     def strings(self, key: str) -> list[str]:
         return [v for v in as_list(self.meta.get(key)) if isinstance(v, str)]

@@ -22,8 +22,7 @@ from improve.core.check.rules import (
 )
 from improve.core.check.rules.carryover import _item_number, team_retros
 from improve.core.check.summary import RepoIndex
-from improve.core.read.clock import zone
-from improve.core.read.document import Document, as_datetime
+from improve.core.read.document import Document
 from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
 from improve.model.kinds import IN_REVIEW, INCIDENT, PUBLISHED
@@ -67,23 +66,6 @@ def _policy_severity(ctx: Context) -> S | None:
     return S(setting) if setting in ("warning", "error") else None
 
 
-def incident_day(doc: Document, ctx: Context, *names: str) -> dt.date | None:
-    """The first of the timestamps `names` that is set, as a date in the configured zone.
-
-    None when none is set, or when the one set falls outside the calendar in that zone (a
-    `resolved_at` of 9999-12-31T23:00:00Z is in the year 10000 east of UTC).
-    """
-    tz = zone(ctx.config.timezone)
-    for name in names:
-        moment = as_datetime(doc.meta.get(name))
-        if moment is not None:
-            try:
-                return moment.astimezone(tz).date()
-            except OverflowError:
-                return None
-    return None
-
-
 def add_business_days(day: dt.date, count: int) -> dt.date:
     """`count` working days (Monday to Friday) after `day`; OverflowError past the year 9999."""
     current = day
@@ -102,7 +84,7 @@ def check_followup_window(doc: Document, ctx: Context) -> Iterable[Issue]:
         return
     severity = doc.meta.get("severity")
     days = days_by_severity.get(severity) if isinstance(severity, str) else None
-    resolved = incident_day(doc, ctx, "resolved_at")
+    resolved = doc.local_day(ctx.config.timezone, "resolved_at")
     if not isinstance(days, int) or resolved is None:
         return
     try:
@@ -127,7 +109,7 @@ def check_publish_window(doc: Document, ctx: Context) -> Iterable[Issue]:
     within = ctx.config.policies.rca_published_within_business_days
     if not doc.kind.has(INCIDENT) or not isinstance(within, int) or doc.kind.in_role(doc.status, PUBLISHED):
         return
-    day = incident_day(doc, ctx, "resolved_at", "started_at")
+    day = doc.local_day(ctx.config.timezone, "resolved_at", "started_at")
     if day is None:
         return
     try:

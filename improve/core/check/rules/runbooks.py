@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from improve.core.check.rules import Context, Issue, document_check, rule
-from improve.core.read.document import Document, as_date
+from improve.core.read.document import Document
 from improve.model.finding import Severity as S
 from improve.model.kinds import REVIEW_CYCLE
 
@@ -14,23 +13,11 @@ rule("stale-runbook", S.WARNING, "document", "A runbook past its review date (`l
      "`last_reviewed: 2025-06-01` with a 90-day period, today 2026-01-01")
 
 
-def next_review(doc: Document, default_days: int) -> dt.date | None:
-    last = as_date(doc.meta.get("last_reviewed"))
-    if last is None:
-        return None
-    days = doc.meta.get("review_every_days")
-    period = days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else default_days
-    try:
-        return last + dt.timedelta(days=period)
-    except OverflowError:  # past the year 9999: never due
-        return None
-
-
 @document_check
 def check_stale(doc: Document, ctx: Context) -> Iterable[Issue]:
     if not doc.kind.has(REVIEW_CYCLE):
         return
-    due = next_review(doc, ctx.config.review_every_days)
+    due = doc.next_review(ctx.config.review_every_days)
     if due is not None and due < ctx.today:
         yield Issue("stale-runbook",
                     f"runbook was last reviewed {doc.meta['last_reviewed']} and was due for review "
