@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from improve.core.read.fences import Fences
+
 FENCE = "---"
 # YAML 1.1 types a person rarely means in a text field; see rule `yaml-implicit-type`.
 MAX_ALIAS_EXPANSION = 10_000
@@ -268,7 +270,7 @@ class ParsedFile:
     def headings(self) -> list[tuple[int, int, str]]:
         """(line, level, text) of every Markdown heading in the body, outside fenced code."""
         found: list[tuple[int, int, str]] = []
-        fence: str | None = None
+        fences = Fences()
         # Only lines that open or close a fence or start with `#` can matter: visit those alone.
         # The pattern starts with a newline (the regex engine then skips from one to the next),
         # so the text gets one in front.
@@ -281,15 +283,7 @@ class ParsedFile:
             position = start
             end = text.find("\n", start)
             line = text[start:] if end == -1 else text[start:end]
-            stripped = line.lstrip()
-            if stripped.startswith(("```", "~~~")):
-                marker = stripped[:3]
-                if fence is None:
-                    fence = marker
-                elif marker == fence:
-                    fence = None
-                continue
-            if fence is None:
+            if fences.is_text(line):
                 match = _HEADING.match(line)
                 if match:
                     found.append((self.body_first_line + offset, len(match[1]), match[2]))

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from improve.core.read.fences import Fences
+
 # `[text](target)`, `![alt](target "title")`, `[text](<target with spaces>)`
 _INLINE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(?:<([^<>\n]+)>|([^()\s]+))")
 # `[label]: target` reference definitions
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*(?:<([^<>\n]+)>|(\S+))")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -50,17 +51,9 @@ def body_links(body: str, first_line: int, doc_path: str) -> list[Link]:
     if "](" not in body and "]:" not in body:
         return []
     found: list[Link] = []
-    fence: str | None = None
+    fences = Fences()
     for offset, line in enumerate(body.split("\n")):
-        opening = _FENCE.match(line)
-        if opening is not None:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None or ("](" not in line and "]:" not in line):
+        if not fences.is_text(line) or ("](" not in line and "]:" not in line):
             continue
         text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
         matches = [*_INLINE.finditer(text), *_DEFINITION.finditer(text)]

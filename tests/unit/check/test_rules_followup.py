@@ -215,6 +215,13 @@ def test_no_prevent_or_detect_item(tmp_path: Path) -> None:
 
 # --- blameful-language ---------------------------------------------------------------------------
 
+def test_blame_words_in_an_example_inside_a_longer_fence_are_not_reported(tmp_path: Path) -> None:
+    body = "\n````\n```\nhuman error\n```\nhuman error\n````\nNo one is to blame.\n"
+    files = {"rca/0001-outage.md": rca(items=OPEN_PREVENT, body=body)}
+    assert [(rule, line) for _path, line, rule, _severity in findings(tmp_path, files)] == [
+        ("blameful-language", 55)]  # "to blame", after the four-backtick fence closes
+
+
 def test_blameful_language_in_body_and_front_matter(tmp_path: Path) -> None:
     body = ("\nThe outage was caused by human error.\n\n```\nhuman error in a code block\n```\n"
             "Bob Should have known better. A blameless review.\n")

@@ -23,6 +23,7 @@ from improve.core.check.rules import (
 from improve.core.check.rules.carryover import _item_number, team_retros
 from improve.core.check.summary import RepoIndex
 from improve.core.read.document import Document
+from improve.core.read.fences import Fences
 from improve.model.finding import Severity as S
 from improve.model.items import OPEN_STATUSES
 from improve.model.kinds import IN_REVIEW, INCIDENT, PUBLISHED
@@ -197,14 +198,9 @@ def check_blame(doc: Document, ctx: Context) -> Iterable[Issue]:
     body = doc.parsed.body
     if not _BLAME.search(body):  # most bodies: no phrase anywhere, so none on any line
         return
-    fence: str | None = None
+    fences = Fences()
     for offset, line in enumerate(body.split("\n")):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = marker if fence is None else (None if marker == fence else fence)
-            continue
-        if fence is not None:
+        if not fences.is_text(line):
             continue
         for match in _BLAME.finditer(line):
             yield _blame_issue(" ".join(match.group(0).split()),
