@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from improve.cli.main import app, today_option
+from improve.core.numbers.metrics import RENDERERS
 
 
 @click.command()
@@ -12,7 +13,7 @@ from improve.cli.main import app, today_option
 @click.option("--until", metavar="DATE", help="Only records dated on or before DATE (YYYY-MM-DD).")
 @click.option("--team", help="Only documents of this team.")
 @click.option("--service", help="Only documents about this service.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
               show_default=True, help="Output format (json keys are stable).")
 @click.option("--include-restricted", is_flag=True,
               help="Count withheld documents too (anything but `visibility: internal`), for your "
@@ -25,7 +26,7 @@ def metrics(ctx: click.Context, since: str | None, until: str | None, team: str 
             service: str | None, fmt: str, include_restricted: bool, part: str) -> int:
     """Follow-through, lead times, incidents, runbooks, decisions and impediments, in numbers."""
     from improve.core.errors import UsageProblem
-    from improve.core.numbers.metrics import RENDERERS, Scope, repository_metrics
+    from improve.core.numbers.metrics import Scope, repository_metrics
     from improve.core.read.clock import parse_date
 
     state = app(ctx)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from improve.cli.main import KindName, app, resolve_kind
+from improve.core.out.report import RULE_LISTINGS
 
 
 @click.command()
@@ -30,19 +31,10 @@ def schema(ctx: click.Context, kind: str) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(RULE_LISTINGS)), default="text",
               show_default=True, help="`markdown` prints the table the README shows.")
 def rules(fmt: str) -> None:
     """List every lint rule with its default severity and an example."""
     from improve.core.check.rules import all_rules
 
-    registry = all_rules()
-    if fmt == "markdown":
-        click.echo("| rule | default | scope | what it finds | example |")
-        click.echo("| --- | --- | --- | --- | --- |")
-    for rule in sorted(registry.values(), key=lambda r: r.id):
-        if fmt == "markdown":
-            click.echo(f"| `{rule.id}` | {rule.severity.value} | {rule.scope} | {rule.summary} | "
-                       f"{rule.example} |")
-        else:
-            click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.summary}")
+    click.echo(RULE_LISTINGS[fmt](all_rules().values()), nl=False)

@@ -50,3 +50,24 @@ def test_every_option_has_a_description(name: str, command: click.Command) -> No
     missing = [p.name for p in command.params
                if isinstance(p, click.Option) and not p.hidden and not (p.help or "").strip()]
     assert missing == [], f"`improve {name}` options without help: {missing}"
+
+
+def test_every_format_choice_is_a_renderer_of_its_registry() -> None:
+    """Output formats are registries (issue 12): a command's `--format` offers exactly the names
+    its registry renders, so a format cannot be offered and then fall through to another."""
+    from improve.core.numbers import actions, digest, export, metrics
+    from improve.core.out import prsummary, report
+
+    registries = {"lint": report.REPORTERS, "digest": digest.RENDERERS,
+                  "metrics": metrics.RENDERERS, "pr-summary": prsummary.RENDERERS,
+                  "rules": report.RULE_LISTINGS, "actions": actions.RENDERERS,
+                  "export": export.WRITERS}
+    context = click.Context(cli)
+    offered = {}
+    for name in COMMANDS.keys() - {"import"}:  # what `import` reads, not an output format
+        command = cli.get_command(context, name)
+        assert command is not None
+        for param in command.params:
+            if param.name == "fmt" and isinstance(param.type, click.Choice):
+                offered[name] = list(param.type.choices)
+    assert offered == {name: list(registry) for name, registry in registries.items()}

@@ -11,12 +11,13 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from improve.core.errors import UsageProblem
 from improve.core.git.gitrev import git_identity
+from improve.core.out.csvtext import spreadsheet_safe
 from improve.core.read.config import Config
 from improve.core.read.document import Document
 from improve.model.ids import item_number, parse_doc_id
@@ -24,7 +25,6 @@ from improve.model.items import CLOSED_STATUSES, OPEN_STATUSES, ActionItem
 
 STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 STATUS_CHOICES = (*STATUSES, "all")
-FORMATS = ("table", "json", "csv", "markdown")
 COLUMNS = ("ref", "status", "owner", "due", "title")
 
 
@@ -151,22 +151,28 @@ def _cells(item: ActionItem, today: dt.date) -> list[str]:
 
 def render(items: Sequence[ActionItem], fmt: str, today: dt.date) -> str:
     """The listing in one of FORMATS; text always ends with a newline."""
-    if fmt == "json":
-        return json.dumps([as_record(i, today) for i in items], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(_CSV_FIELDS)
-        for item in items:
-            record = as_record(item, today)
-            writer.writerow([_csv_cell(record[f]) for f in _CSV_FIELDS])
-        return buffer.getvalue()
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
-        for item in items:
-            lines.append("| " + " | ".join(_markdown_cell(c) for c in _cells(item, today)) + " |")
-        return "\n".join(lines) + "\n"
-    return _table(items, today)
+    return RENDERERS[fmt](items, today)
+
+
+def _json(items: Sequence[ActionItem], today: dt.date) -> str:
+    return json.dumps([as_record(i, today) for i in items], indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv(items: Sequence[ActionItem], today: dt.date) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_CSV_FIELDS)
+    for item in items:
+        record = as_record(item, today)
+        writer.writerow([_csv_cell(record[f]) for f in _CSV_FIELDS])
+    return buffer.getvalue()
+
+
+def _markdown(items: Sequence[ActionItem], today: dt.date) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
+    for item in items:
+        lines.append("| " + " | ".join(_markdown_cell(c) for c in _cells(item, today)) + " |")
+    return "\n".join(lines) + "\n"
 
 
 _CSV_FIELDS = ("ref", "document", "item", "kind", "title", "status", "owner", "due", "overdue",
@@ -180,9 +186,7 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
-    text = str(value)
-    # A cell a spreadsheet would run as a formula is written as text (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_safe(str(value))
 
 
 def _markdown_cell(text: str) -> str:
@@ -205,3 +209,10 @@ def _table(items: Sequence[ActionItem], today: dt.date) -> str:
     noun = "item" if len(items) == 1 else "items"
     lines.append(f"{len(items)} {noun}, {overdue} overdue.")
     return "\n".join(lines) + "\n"
+
+
+Renderer = Callable[[Sequence[ActionItem], dt.date], str]
+# `improve actions --format`: its choices are this registry's names.
+RENDERERS: dict[str, Renderer] = {"table": _table, "json": _json, "csv": _csv,
+                                  "markdown": _markdown}
+FORMATS = tuple(RENDERERS)

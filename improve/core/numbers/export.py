@@ -22,11 +22,11 @@ from typing import Any
 from improve.core.errors import UsageProblem
 from improve.core.fsutil import atomic_write
 from improve.core.numbers.index import incident_row, owner_of
+from improve.core.out.csvtext import spreadsheet_safe
 from improve.core.read.config import Config
 from improve.core.read.document import Document, as_date
 from improve.model.kinds import INCIDENT, RETROSPECTIVE
 
-FORMATS = ("jsonl", "csv", "sqlite")
 Cell = str | int | float | bool | None
 
 
@@ -195,24 +195,19 @@ def tables(config: Config, today: dt.date, *, include_restricted: bool = False
     return {table.name: list(table.rows(docs, config, today, found)) for table in TABLES}
 
 
-# Characters a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
 def guard(cell: Cell) -> Cell:
     """A CSV cell that Excel or Sheets would run as a formula, written as text."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA):
-        return "'" + cell
-    return cell
+    return spreadsheet_safe(cell) if isinstance(cell, str) else cell
 
 
 def export(config: Config, today: dt.date, fmt: str, out: Path, *,
            include_restricted: bool = False, force: bool = False) -> list[Path]:
     """Write the tables to `out` (a folder for jsonl and csv, a file for sqlite); the paths."""
-    if fmt not in FORMATS:
+    writer = WRITERS.get(fmt)
+    if writer is None:
         raise UsageProblem(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     data = tables(config, today, include_restricted=include_restricted)
-    if fmt == "sqlite":
+    if writer.whole is not None:
         targets = [out]
     else:
         if out.exists() and not out.is_dir():
@@ -222,14 +217,13 @@ def export(config: Config, today: dt.date, fmt: str, out: Path, *,
     if existing and not force:
         raise UsageProblem(f"{', '.join(existing)} exists already; nothing was written (add "
                            "--force to replace what an earlier export wrote)")
-    if fmt == "sqlite":
-        _write(targets[0], _sqlite(data), force)
+    if writer.whole is not None:
+        _write(targets[0], writer.whole(data), force)
         return targets
+    assert writer.per_table is not None
     out.mkdir(parents=True, exist_ok=True)
     for table, target in zip(TABLES, targets, strict=True):
-        rows = data[table.name]
-        content = _jsonl(table, rows) if fmt == "jsonl" else _csv(table, rows)
-        _write(target, content.encode("utf-8"), force)
+        _write(target, writer.per_table(table, data[table.name]).encode("utf-8"), force)
     return targets
 
 
@@ -271,3 +265,17 @@ def _sqlite(data: dict[str, list[tuple[Cell, ...]]]) -> bytes:
         return connection.serialize()
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class Writer:
+    """How a format is written: a file per table (`per_table`) or one file of them all."""
+
+    per_table: Callable[[Table, Iterable[tuple[Cell, ...]]], str] | None = None
+    whole: Callable[[dict[str, list[tuple[Cell, ...]]]], bytes] | None = None
+
+
+# `improve export --format`: its choices are this registry's names.
+WRITERS: dict[str, Writer] = {"jsonl": Writer(per_table=_jsonl), "csv": Writer(per_table=_csv),
+                              "sqlite": Writer(whole=_sqlite)}
+FORMATS = tuple(WRITERS)

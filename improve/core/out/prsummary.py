@@ -10,6 +10,7 @@ unrelated) to the head, or to the work tree. Old versions are read through one
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -309,3 +310,11 @@ def render_markdown(summary: PrSummary) -> str:
             [mdtext.code(f"{f.path}:{f.line}:{f.column}"), f.severity.value, mdtext.code(f.rule),
              mdtext.text(f.message)] for f in summary.findings]))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_json(summary: PrSummary) -> str:
+    return json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+# `improve pr-summary --format`: its choices are this registry's names.
+RENDERERS = {"markdown": render_markdown, "json": render_json}

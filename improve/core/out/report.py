@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from improve.core.check.lint import LintResult
+from improve.core.check.rules import Rule
 from improve.model.finding import Finding, Severity
 from improve.model.words import plural
 
@@ -110,3 +111,21 @@ REPORTERS: dict[str, Reporter] = {
     "github": report_github,
     "gitlab": report_gitlab,
 }
+
+
+def rules_text(rules: Iterable[Rule]) -> str:
+    return "".join(f"{rule.id:32} {rule.severity.value:8} {rule.summary}\n"
+                   for rule in sorted(rules, key=lambda r: r.id))
+
+
+def rules_markdown(rules: Iterable[Rule]) -> str:
+    """The table the README shows."""
+    return "".join(["| rule | default | scope | what it finds | example |\n",
+                    "| --- | --- | --- | --- | --- |\n",
+                    *(f"| `{rule.id}` | {rule.severity.value} | {rule.scope} | {rule.summary} | "
+                      f"{rule.example} |\n" for rule in sorted(rules, key=lambda r: r.id))])
+
+
+# `improve rules --format`: its choices are this registry's names.
+RULE_LISTINGS: dict[str, Callable[[Iterable[Rule]], str]] = {"text": rules_text,
+                                                             "markdown": rules_markdown}
