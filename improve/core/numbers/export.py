@@ -25,6 +25,7 @@ from improve.core.numbers.index import incident_row, owner_of
 from improve.core.out.csvtext import spreadsheet_safe
 from improve.core.read.config import Config
 from improve.core.read.document import Document, as_date
+from improve.core.read.publication import PUBLISHED_VISIBILITY
 from improve.model.kinds import INCIDENT, RETROSPECTIVE
 
 Cell = str | int | float | bool | None
@@ -66,7 +67,7 @@ def _documents(docs: Sequence[Document], config: Config, today: dt.date,
     for doc in docs:
         meta = doc.meta
         yield (doc.id, doc.kind.name, doc.path, doc.title, _iso(doc.date), doc.status,
-               _text(meta.get("visibility")) or "internal", _text(meta.get("team")),
+               _text(meta.get("visibility")) or PUBLISHED_VISIBILITY, _text(meta.get("team")),
                _people(meta.get(doc.kind.people_field)), _people(meta.get("tags")))
 
 

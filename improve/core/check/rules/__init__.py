@@ -2,14 +2,16 @@
 
 Rules come in three scopes: `read` (the bytes and the YAML), `document` (one file on its own) and
 `repository` (cross-file, computed from the compact summaries so a cached run need not re-read).
-Each rule module registers its rules with `rule(...)` and its checks with `document_check` or
-`repository_check`; `all_rules()` imports them all.
+The rules themselves (id, default severity, scope, what each finds, an example) are declared in
+`rules.toml`; each rule module registers the checks that report them with `document_check` or
+`repository_check`, and `all_rules()` imports them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -101,16 +103,20 @@ class Passed:
 DocumentCheck = Callable[["Document", Context], Iterable[Issue | Passed]]
 RepositoryCheck = Callable[["RepoIndex", Context], Iterable[RepoIssue]]
 
-RULES: dict[str, Rule] = {}
+def _declared() -> dict[str, Rule]:
+    """Every rule, from `rules.toml` beside this module: data, like the kinds, so that the
+    registry is one table to read (and `improve rules` prints it)."""
+    import tomllib
+
+    with open(os.path.join(os.path.dirname(__file__), "rules.toml"), "rb") as declarations:
+        table = tomllib.load(declarations)
+    return {rule_id: Rule(rule_id, Severity(entry["severity"]), entry["scope"], entry["summary"],
+                          entry["example"]) for rule_id, entry in table.items()}
+
+
+RULES: dict[str, Rule] = _declared()
 DOCUMENT_CHECKS: list[DocumentCheck] = []
 REPOSITORY_CHECKS: list[RepositoryCheck] = []
-
-
-def rule(id: str, severity: Severity, scope: Scope, summary: str, example: str) -> Rule:
-    if id in RULES:
-        raise ValueError(f"rule {id} registered twice")
-    RULES[id] = Rule(id, severity, scope, summary, example)
-    return RULES[id]
 
 
 def document_check(func: DocumentCheck) -> DocumentCheck:

@@ -14,18 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from improve.core.check.rules import Context, Issue, RepoIssue, repository_check, rule
+from improve.core.check.rules import Context, Issue, RepoIssue, repository_check
 from improve.core.check.summary import RepoIndex, Summary
 from improve.core.read.document import as_date
-from improve.model.finding import Severity as S
 from improve.model.ids import item_number
 from improve.model.items import OPEN_STATUSES
 from improve.model.kinds import RETROSPECTIVE
-
-rule("missing-carry-over", S.WARNING, "repository",
-     "A retro does not carry over an item that the previous retro of its team (by `date`) left "
-     "open (its own, or one it carried) and that was still open when this retro was held.",
-     "RETRO-0004 without `carried_over: [RETRO-0003#A2]` while A2 is open")
 
 
 def team_retros(index: RepoIndex) -> dict[str, list[tuple[dt.date, Summary]]]:

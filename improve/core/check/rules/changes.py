@@ -12,23 +12,10 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping
 
-from improve.core.check.rules import Issue, RepoIssue, rule
+from improve.core.check.rules import Issue, RepoIssue
 from improve.core.check.summary import Summary
-from improve.model.finding import Severity as S
 from improve.model.ids import format_doc_id
 from improve.model.kinds import REVIEW_CYCLE
-
-rule("number-collision", S.ERROR, "repository",
-     "With `--since REV`: a document number this change adds is also taken in REV by another file "
-     "(the two would share an id after the merge).",
-     "this branch and main both added `rca/0008-*.md`")
-rule("undeployed-reference", S.WARNING, "repository",
-     "With `--since REV`: an RCA the change adds or edits names in `caused_by` or `fixed_by` a "
-     "tag, revision or pull request that no deployment contains (issue 15).",
-     "`caused_by: [v9.9.9]` when no such release was deployed")
-rule("runbook-may-be-stale", S.WARNING, "repository",
-     "With `--since REV`: the change touches a path a runbook `covers`, but not the runbook.",
-     "`covers: [deploy/payments/**]`, the change edits `deploy/payments/values.yaml`")
 
 
 def covered(pattern: str, path: str) -> bool:

@@ -18,7 +18,6 @@ from improve.core.check.rules import (
     RepoIssue,
     document_check,
     repository_check,
-    rule,
 )
 from improve.core.check.rules.carryover import _item_number, team_retros
 from improve.core.check.summary import RepoIndex
@@ -31,25 +30,6 @@ from improve.model.vocabulary import MAJOR_SEVERITIES
 
 BLAMELESS_GUIDE = "https://sre.google/sre-book/postmortem-culture/"
 
-rule("followup-overdue", S.WARNING, "document",
-     "Policy `followup_days`: an open action item of an RCA past its severity's follow-up window "
-     "after `resolved_at`.",
-     "`followup_days = {SEV1 = 30}`, a SEV1 resolved 2026-01-05, an item open on 2026-02-10")
-rule("rca-publish-overdue", S.WARNING, "document",
-     "Policy `rca_published_within_business_days`: an RCA still not published that many business "
-     "days after its incident.",
-     "`rca_published_within_business_days = 5`, a draft RCA of an incident 8 business days ago")
-rule("item-open-across-retros", S.WARNING, "repository",
-     "Policy `max_retros_open`: a retro action item still open after more retros of its team than "
-     "the policy allows.",
-     "`max_retros_open = 3`, RETRO-0002#A1 open through RETRO-0003 to RETRO-0006")
-rule("no-prevent-or-detect-item", S.WARNING, "document",
-     "A SEV1 or SEV2 RCA past draft without any action item of type `prevent` or `detect`.",
-     "a published SEV1 RCA whose items are all `repair`")
-rule("blameful-language", S.WARNING, "document",
-     "A blame-laden phrase in an RCA (\"human error\", \"should have known\"); describe the "
-     "system, not the person.",
-     "`root_causes: [human error]`")
 
 # The lookahead names the first letters of the phrases below: re then skips most positions at
 # once instead of trying every phrase there (twice as fast; a test keeps both forms equal).

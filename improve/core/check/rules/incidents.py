@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, document_check
 from improve.core.read.document import Document, as_datetime
-from improve.model.finding import Severity as S
 from improve.model.kinds import HISTORICAL, INCIDENT
-
-rule("timestamp-order", S.ERROR, "document",
-     "Incident timestamps out of order (detected, mitigated or resolved before started; a timeline going back).",
-     "`resolved_at` earlier than `started_at`")
-rule("unknown-vocabulary", S.WARNING, "document",
-     "A `detection` or `contributing_factors` value outside the vocabulary (defaults plus config).",
-     "`detection: pager` (did you mean `alert`?)")
 
 
 @document_check
@@ -73,11 +65,6 @@ def check_vocabulary(doc: Document, ctx: Context) -> Iterable[Issue]:
                         f"{ctx.config.table('vocabularies')}")
             yield Issue("unknown-vocabulary", message, path=path)
 
-
-rule("historical-rca-incomplete", S.WARNING, "document",
-     "An imported `historical` RCA lacks what the incident metrics read (severity, start and "
-     "resolution times, services, root causes): what a person can still fill in.",
-     "`status: historical` without `severity`")
 
 # What the incident log and metrics read, in the order a person would fill it in.
 _HISTORICAL_FIELDS = ("severity", "started_at", "resolved_at", "services", "root_causes")

@@ -5,19 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, document_check
 from improve.core.read.document import Document
 from improve.model.finding import Severity as S
-
-rule("duplicate-item-id", S.ERROR, "document", "Two action items in one document share an id.",
-     "two items with `id: A2`")
-rule("action-item-unassigned", S.ERROR, "document",
-     "An open action item without an owner or a due date (a warning while the document is a draft).",
-     "`- {id: A1, title: Add alert, status: open}`")
-rule("overdue-action-item", S.WARNING, "document", "An open action item whose `due` is before today.",
-     "`due: 2026-01-10` on an open item, today 2026-02-01")
-rule("unsafe-link", S.ERROR, "document", "A `link` that is not an http or https URL.",
-     "`link: javascript:alert(1)`")
 
 _SAFE_LINK = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 

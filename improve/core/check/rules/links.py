@@ -5,15 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, RepoIssue, repository_check, rule
+from improve.core.check.rules import Context, Issue, RepoIssue, repository_check
 from improve.core.check.summary import RepoIndex
-from improve.model.finding import Severity as S
 from improve.model.ids import file_number
-
-rule("broken-link", S.WARNING, "repository",
-     "A relative link or image in a document's body leads to no file in the repository (or out "
-     "of it), so the published page would link nowhere.",
-     "`[runbook](../runbooks/0009-restart.md)` after the runbook was renamed")
 
 
 @repository_check

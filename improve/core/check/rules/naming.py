@@ -10,15 +10,10 @@ from improve.core.check.rules import (
     RepoIssue,
     document_check,
     repository_check,
-    rule,
 )
 from improve.core.check.summary import RepoIndex, Summary
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
 from improve.model.ids import format_doc_id, parse_doc_id
-
-rule("id-mismatch", S.ERROR, "document", "The id's number or prefix disagrees with the file name or folder.",
-     "`rca/0007-x.md` holding `id: RCA-0008`")
 
 
 @document_check
@@ -33,11 +28,6 @@ def check_id_matches_file(doc: Document, ctx: Context) -> Iterable[Issue]:
                     f"id {raw} does not match the file name's number ({expected}); "
                     f"rename the file or set `id: {expected}` (`improve renumber` does both)",
                     path=("id",))
-
-
-rule("duplicate-number", S.ERROR, "repository",
-     "Two files of one kind share a number (`0003-a.md`, `0003-b.md`), whatever their ids say "
-     "(each file gets a finding).", "`rca/0003-outage.md` and `rca/0003-postmortem.md`")
 
 
 @repository_check

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, document_check
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
-
-rule("unknown-owner", S.WARNING, "document", "An owner who is not on the configured roster.",
-     "`owner: alcie` when the roster has `alice`")
 
 
 @document_check

@@ -10,24 +10,11 @@ from improve.core.check.rules import (
     RepoIssue,
     document_check,
     repository_check,
-    rule,
 )
 from improve.core.check.summary import RepoIndex
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
 from improve.model.ids import parse_item_ref
 from improve.model.kinds import SUPERSEDE_CHAIN, SUPERSEDED
-
-rule("duplicate-id", S.ERROR, "repository", "Two documents share an id (each file gets a finding).",
-     "two branches both added `RCA-0008`")
-rule("dangling-reference", S.ERROR, "repository",
-     "`related`, `runbooks`, `supersedes`, `superseded_by` or `carried_over` names nothing.",
-     "`runbooks: [RB-0042]` with no RB-0042")
-rule("asymmetric-supersede", S.ERROR, "repository",
-     "A supersedes B, but B is not superseded by A (each file gets a finding).",
-     "ADR-0005 `supersedes: ADR-0002`, ADR-0002 without `superseded_by: ADR-0005`")
-rule("superseded-without-successor", S.ERROR, "document", "A `superseded` decision without `superseded_by`.",
-     "`status: superseded` and no `superseded_by`")
 
 _EXPECTED_KIND = {"runbooks": "runbook", "supersedes": "decision", "superseded_by": "decision"}
 

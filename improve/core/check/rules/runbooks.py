@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, document_check
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
 from improve.model.kinds import REVIEW_CYCLE
-
-rule("stale-runbook", S.WARNING, "document", "A runbook past its review date (`last_reviewed` + `review_every_days`).",
-     "`last_reviewed: 2025-06-01` with a 90-day period, today 2026-01-01")
 
 
 @document_check

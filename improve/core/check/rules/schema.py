@@ -4,23 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, Passed, document_check, rule
+from improve.core.check.rules import Context, Issue, Passed, document_check
 from improve.core.check.validate import SchemaError, instance_key, schema_validator, unknown_fields
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
-
-rule("missing-field", S.ERROR, "document", "A required field is missing (requirements grow with an RCA's severity and status).",
-     "a published RCA without `reviewed_by`")
-rule("unknown-field", S.WARNING, "document", "A field the schema does not define, with a did-you-mean.",
-     "`servces:` (did you mean `services`?)")
-rule("invalid-type", S.ERROR, "document", "A field has the wrong type.", "`tags: urgent` instead of a list")
-rule("invalid-value", S.ERROR, "document", "A value outside the allowed set or form.",
-     "`status: finished` in an action item")
-rule("invalid-date", S.ERROR, "document", "A date or timestamp that does not exist or lacks a time zone.",
-     "`due: 2026-02-30`")
-rule("yaml-implicit-type", S.ERROR, "document",
-     "An unquoted YAML 1.1 value (`no`, `on`, `0012`, `12:30`) where text is expected.",
-     "`owner: no` is read as false; write `owner: \"no\"`")
 
 
 @document_check

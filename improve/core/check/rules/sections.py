@@ -5,15 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from improve.core.check.rules import Context, Issue, document_check, rule
+from improve.core.check.rules import Context, Issue, document_check
 from improve.core.read.document import Document
-from improve.model.finding import Severity as S
 from improve.model.kinds import heading_key
-
-rule("missing-section", S.WARNING, "document", "A body section the kind expects is missing.",
-     "an RCA without `## Lessons learned`")
-rule("unfilled-placeholder", S.WARNING, "document", "A `<!-- TODO ... -->` prompt from the template is still there.",
-     "`<!-- TODO: what went well? -->`")
 
 _PLACEHOLDER = re.compile(r"<!--\s*TODO\b")
 
