@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from improve.core.read.clock import in_zone, shift, zone
+from improve.core.read.clock import shift
 from improve.core.read.config import Config
 from improve.core.read.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
@@ -206,11 +206,16 @@ class IncidentRow:
         return quarter_of(self.day) if self.day else None
 
 
+def incident_day(doc: Document, config: Config) -> dt.date | None:
+    """The day an incident counts on (the incident log, the metrics): its start in the
+    configured zone, else the document's `date`."""
+    return doc.local_day(config.timezone, "started_at") or doc.date
+
+
 def incident_row(doc: Document, config: Config) -> IncidentRow:
     meta = doc.meta
     started = as_datetime(meta.get("started_at"))
-    local = in_zone(started, zone(config.timezone)) if started else None
-    day = local.date() if local else doc.date
+    day = incident_day(doc, config)
     escaped = meta.get("escaped_defect")
     severity = meta.get("severity")
     return IncidentRow(

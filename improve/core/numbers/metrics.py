@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict, cast
 
 from improve.core.git.history import History, ItemHistory
-from improve.core.numbers.index import minutes_between, quarter_of
+from improve.core.numbers.index import incident_day, minutes_between, quarter_of
 from improve.core.read.config import Config
 from improve.core.read.document import Document, as_date, as_datetime
 from improve.model.items import ActionItem
@@ -453,7 +453,7 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
 
 
 def _incidents(docs: Sequence[Document], config: Config, scope: Scope) -> IncidentFigures:
-    rcas = [(d.local_day(config.timezone, "started_at") or d.date, d) for d in docs if d.kind.has(INCIDENT)]
+    rcas = [(incident_day(d, config), d) for d in docs if d.kind.has(INCIDENT)]
     rcas = [(day, d) for day, d in rcas if scope.in_window(day)]
     durations: dict[str, list[int]] = {"detect": [], "mitigate": [], "resolve": []}
     per_month: dict[str, dict[str, Any]] = {}

@@ -344,8 +344,9 @@ def _adr_tools(lines: list[str], written: dict[str, str], doc: Imported) -> list
         target = link["href"].rsplit("/", 1)[-1]
         if relation in _LINK_FIELDS:
             doc.links.append((_LINK_FIELDS[relation], target))
-            if relation == "superseded by":
-                written["status"] = doc.kind.status(SUPERSEDED) or line
+            superseded = doc.kind.status(SUPERSEDED)
+            if relation == "superseded by" and superseded is not None:
+                written["status"] = superseded
         else:
             doc.links.append(("related", target))
             doc.notes.append(Note("related", "read", f"`{line}` (adr link)"))
